@@ -1,0 +1,1 @@
+"""Analysis library of the workbench: pure functions, no Streamlit import."""

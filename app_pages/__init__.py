@@ -1,0 +1,1 @@
+"""Thin Streamlit pages: read widgets, call analysis/ and generation/, render the result."""

@@ -1,0 +1,65 @@
+"""Datasets: Table-1 statistics, a searchable table of rows and a row's full detail."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.explore import filterable_columns, search_rows
+from analysis.stats import table1_frame
+from app_pages import data
+
+st.title("Datasets")
+
+dataset = data.primary()
+st.caption(
+    f"**{dataset.name}** · {len(dataset)} rows · format `{dataset.format}` · fingerprint `{dataset.fingerprint}`"
+)
+for warning in dataset.warnings:
+    st.warning(warning)
+
+st.subheader("Statistics (Self-Instruct Table 1)")
+names = data.dataset_names()
+stats = table1_frame({name: data.stats(name) for name in names})
+st.dataframe(stats, width="stretch")
+
+st.subheader(f"Rows of {dataset.name}")
+frame = dataset.frame
+query_column, filter_column = st.columns([3, 2])
+query = query_column.text_input("Search instruction, input and output", key="rows_query")
+classification_choice = filter_column.selectbox(
+    "Classification", ["all", "classification", "non-classification"], key="rows_classification"
+)
+column_filters = {
+    column: st.multiselect(column.capitalize(), values, key=f"rows_filter_{column}")
+    for column, values in filterable_columns(frame).items()
+}
+classification = {"all": None, "classification": True, "non-classification": False}[
+    classification_choice
+]
+rows = search_rows(frame, query, classification=classification, column_values=column_filters)
+st.caption(f"{len(rows)} of {len(frame)} rows match")
+shown_columns = ["id", "instruction", "input", "output"] + [
+    c
+    for c in ("reference", "model", "task_id", "is_classification", "category")
+    if frame[c].notna().any()
+]
+st.dataframe(rows[shown_columns].head(5000), width="stretch", hide_index=True)
+
+st.subheader("Row detail")
+if len(rows):
+    row_id = st.selectbox("Row", rows["id"].tolist()[:5000], key="rows_detail_id")
+    row = rows[rows["id"] == row_id].iloc[0]
+    for field in ("instruction", "input", "output", "reference"):
+        value = row[field]
+        if isinstance(value, str) and value:
+            st.markdown(f"**{field}**")
+            st.text(value)  # text, never HTML or markdown: the data is not ours
+    meta = {
+        k: str(row[k])
+        for k in ("model", "task_id", "is_classification", "category", "lang")
+        if str(row[k]) not in ("<NA>", "None", "nan")
+    }
+    if meta or row["metadata"] is not None:
+        st.json({**meta, "metadata": row["metadata"]}, expanded=False)
+else:
+    st.info("No rows match the search.")

@@ -1,0 +1,56 @@
+"""Registry: bundled manifest, user datasets copied into the workspace, bad uploads refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import registry
+from analysis.errors import DataLoadError, WorkbenchError
+
+
+def test_registry_manifest_rows_match_files():
+    for info in registry.bundled():
+        assert info.full_path.exists(), info.path
+        assert len(registry.load(info)) == info.rows, info.name
+        assert info.source and info.licence and info.description
+
+
+def test_registry_predictions_carry_model_from_manifest():
+    frame = registry.load("predictions/text-davinci-003").frame
+    assert set(frame["model"]) == {"text-davinci-003"}
+    assert frame["reference"].notna().all()
+
+
+def test_registry_add_user_dataset_copies_into_workspace(tmp_path, isolated_workspace):
+    source = tmp_path / "mine.jsonl"
+    source.write_text(json.dumps({"instruction": "Say hi.", "output": "hi"}) + "\n")
+    info = registry.add_user_dataset("mine", path=source)
+    assert info.rows == 1 and info.kind == "user"
+    assert str(isolated_workspace) in info.path and info.path != str(source)
+    assert [d.name for d in registry.user_datasets()] == ["mine"]
+    assert registry.load("mine").frame["instruction"].tolist() == ["Say hi."]
+    registry.remove_user_dataset("mine")
+    assert registry.user_datasets() == []
+
+
+def test_registry_bad_upload_is_not_registered(isolated_workspace):
+    registry.add_user_dataset("good", data=b'{"instruction": "a"}\n', filename="good.jsonl")
+    with pytest.raises(DataLoadError, match=r"bad\.jsonl, line 1"):
+        registry.add_user_dataset("bad", data=b"{oops\n", filename="bad.jsonl")
+    assert [d.name for d in registry.user_datasets()] == ["good"]
+    assert not any("bad" in p.name for p in (isolated_workspace / "datasets").iterdir())
+
+
+def test_registry_upload_size_limit(monkeypatch):
+    monkeypatch.setattr(registry, "UPLOAD_LIMIT_MB", 0)
+    with pytest.raises(WorkbenchError, match="over the 0 MB upload limit"):
+        registry.add_user_dataset("big", data=b'{"instruction": "a"}\n', filename="big.jsonl")
+
+
+def test_registry_unknown_name():
+    with pytest.raises(
+        WorkbenchError, match="no dataset named 'nope'; bundled datasets: seed_tasks"
+    ):
+        registry.find("nope")

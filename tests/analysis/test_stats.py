@@ -1,0 +1,77 @@
+"""Table-1 statistics and the `stats` CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from analysis.schema import make_record, records_frame
+from analysis.stats import TABLE1_KEYS, length_units, table1
+
+
+def test_stats_cli_reproduces_seed_task_counts():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "stats",
+            "data/self_instruct/seed_tasks.jsonl",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stats = json.loads(result.stdout)
+    assert list(stats) == list(TABLE1_KEYS)
+    # The counts the Self-Instruct repository documents for its seed tasks.
+    assert (
+        stats["unique_instructions"],
+        stats["classification"],
+        stats["instances"],
+        stats["empty_inputs"],
+    ) == (175, 26, 175, 50)
+
+
+def test_stats_cli_bad_file_prints_clear_error(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"instruction": "a"}\n{"instruction": "b"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "stats", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"error: {path}, line 2, column" in result.stderr
+
+
+def test_stats_table1_averages_unique_instructions_and_instances():
+    frame = records_frame(
+        [
+            make_record(
+                id="a", instruction="one two", input="x y z", output="o", is_classification=True
+            ),
+            make_record(id="b", instruction="one two", input="", output="o o o"),
+            make_record(id="c", instruction="three", input="w", output="", is_classification=False),
+        ]
+    )
+    stats = table1(frame)
+    assert stats["unique_instructions"] == 2
+    assert (stats["classification"], stats["non_classification"]) == (1, 1)
+    assert stats["empty_inputs"] == 1
+    assert stats["avg_instruction_words"] == (2 + 1) / 2
+    assert stats["avg_nonempty_input_words"] == (3 + 1) / 2
+    assert stats["avg_output_words"] == (1 + 3 + 0) / 3
+
+
+def test_stats_unknown_classification_is_null():
+    frame = records_frame([make_record(id="a", instruction="x")])
+    assert table1(frame)["classification"] is None
+
+
+def test_stats_length_units_counts_chinese_characters():
+    lengths = length_units(pd.Series(["hello big world", "写一首关于海洋的诗", ""]))
+    assert lengths.tolist() == [3, 9, 0]
