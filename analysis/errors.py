@@ -75,3 +75,17 @@ class Errors:
     )
     E025 = "the dataset has no text field {field!r}; its fields are {fields}"
     E026 = "unknown verb-noun rule {rule!r}; choose one of {rules}"
+    E027 = "unknown near-duplicate rule {name!r}; known rules: {names}"
+    E028 = (
+        "prompt template {path} lacks the placeholder(s) {missing}; {name} needs them "
+        "(compare with the bundled template in {bundled})"
+    )
+    E029 = (
+        "{folder} holds a run made with other settings ({changes}); rerun with the same "
+        "settings to resume it, or choose another output folder"
+    )
+    E030 = "a run is already working in {folder}; stop it first or wait for it to finish"
+    E031 = (
+        "the seed pool {source} has {count} distinct task(s); the prompts need at least {needed}"
+    )
+    E032 = "unknown {what} {name!r}; choose one of {choices}"

@@ -1,0 +1,55 @@
+"""`python -m analysis dedup PATH --out DIR`: remove near-duplicates by ROUGE-L.
+
+A row goes when its ROUGE-L to an earlier kept row is strictly above the threshold (Self-
+Instruct's filter; `--rule cluster` instead keeps only the first row of each union-find cluster).
+Writes DIR/deduplicated.jsonl (record schema) and DIR/removed.csv (each removed row, its
+cluster's first row, the row it matched and the score).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.datasets import load_dataset, save_jsonl
+from analysis.rouge import DEDUP_RULES, DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, deduplicate
+from analysis.schema import TEXT_FIELDS
+
+NAME = "dedup"
+HELP = "remove near-duplicate rows (ROUGE-L above a threshold), keeping the first occurrence."
+KEPT_FILE = "deduplicated.jsonl"
+REPORT_FILE = "removed.csv"
+
+
+def _threshold(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"the threshold must be between 0 and 1, not {value}")
+    return number
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    parser.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
+    parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
+    parser.add_argument("--rule", default=DEDUP_RULES[0], choices=DEDUP_RULES)
+    parser.add_argument("--out", required=True, type=Path, help="folder to write into")
+
+
+def run(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.path)
+    for warning in dataset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    kept, removed = deduplicate(
+        dataset.frame, args.threshold, args.field, args.tokenizer, args.rule
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    save_jsonl(kept, args.out / KEPT_FILE)
+    removed.to_csv(args.out / REPORT_FILE, index=False)
+    print(
+        f"{dataset.name}: kept {len(kept)} of {len(dataset)} rows, removed {len(removed)} "
+        f"near-duplicates (ROUGE-L > {args.threshold:g}) -> {args.out}"
+    )
+    return 0
