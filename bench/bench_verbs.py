@@ -1,0 +1,147 @@
+"""Verb-noun extraction speed: our batched pipeline against the notebooks' one-text loop.
+
+The Self-Instruct and GPT-4-LLM notebooks called ``nlp(text)`` once per text with every pipeline
+component loaded (GPT-4-LLM's log: 44 texts/s with en_core_web_md). We stream texts through
+``nlp.pipe`` with NER excluded and parse each distinct text once. Both run here, in one process,
+on the same synthetic instructions, with the same small English model.
+
+    python bench/bench_verbs.py [--rows 20000] [--loop-rows 2000] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core, as the target says: no BLAS or OpenMP threads beside the main one.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import spacy  # noqa: E402
+
+from analysis import verbs  # noqa: E402
+from analysis.paths import DATA_DIR  # noqa: E402
+
+SOURCES = ("seed_tasks.jsonl", "user_oriented_instructions.jsonl")
+PREFIXES = ("", "", "Please ", "Now, ", "Briefly, ", "Can you ", "I want you to ")
+SUFFIXES = (
+    "",
+    " Keep it under {n} words.",
+    " Give {k} examples.",
+    " The audience is {who}.",
+    " Answer in {lang}.",
+    " Use a {tone} tone.",
+)
+FILLERS = {
+    "who": ("children", "students", "engineers", "doctors", "tourists", "managers"),
+    "lang": ("English", "French", "plain words", "bullet points", "one paragraph"),
+    "tone": ("formal", "friendly", "neutral", "humorous", "concise"),
+}
+
+
+def seed_instructions() -> list[str]:
+    texts = []
+    for name in SOURCES:
+        with (DATA_DIR / "self_instruct" / name).open(encoding="utf-8") as handle:
+            texts += [json.loads(line)["instruction"].strip() for line in handle if line.strip()]
+    return texts
+
+
+def synthesize(count: int, seed: int) -> list[str]:
+    """``count`` distinct instruction-like texts: seed instructions with varied frames."""
+    rng = random.Random(seed)
+    bases = seed_instructions()
+    texts: dict[str, None] = {}
+    while len(texts) < count:
+        base = rng.choice(bases)
+        prefix = rng.choice(PREFIXES)
+        if prefix.endswith("to ") or prefix.startswith("Can"):
+            base = base[:1].lower() + base[1:]
+        suffix = rng.choice(SUFFIXES).format(
+            n=rng.randint(20, 400),
+            k=rng.randint(2, 12),
+            who=rng.choice(FILLERS["who"]),
+            lang=rng.choice(FILLERS["lang"]),
+            tone=rng.choice(FILLERS["tone"]),
+        )
+        texts[prefix + base + suffix] = None
+    return list(texts)
+
+
+def notebook_pair(token) -> tuple[str, str]:
+    """The notebooks' recursive rule, as they ran it after each ``nlp(text)``."""
+    if token.pos_ == "VERB":
+        for child in token.children:
+            if child.dep_ == "dobj" and child.pos_ == "NOUN":
+                return token.lemma_, child.lemma_
+        return token.lemma_, ""
+    for child in token.children:
+        return notebook_pair(child)
+    return "", ""
+
+
+def timed(function):
+    """Result, wall seconds and CPU seconds of this process (the shared machine's noise aside)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--loop-rows", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    texts = synthesize(args.rows, args.seed)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    model = verbs.default_model_name()
+    print(f"{len(texts)} distinct synthetic instructions (seed {args.seed}), {words:.1f} words avg")
+    print(f"model {verbs.model_id(model)}, one process, batch_size {verbs.BATCH_SIZE}")
+
+    _, load_ours, _ = timed(lambda: verbs.load_english(model))
+    ours, ours_wall, ours_cpu = timed(lambda: verbs.extract(texts, rule="paper", model=model))
+    _, full_wall, full_cpu = timed(lambda: verbs.extract(texts, rule="full", model=model))
+
+    nlp_full, load_ref, _ = timed(lambda: spacy.load(model))
+    subset = texts[: args.loop_rows]
+    reference, ref_wall, ref_cpu = timed(
+        lambda: [notebook_pair(list(nlp_full(t).sents)[0].root) for t in subset]
+    )
+    pairs = zip(ours["verb"], ours["noun"], reference, strict=False)
+    agree = sum((v, n) == pair for v, n, pair in pairs) / len(reference)
+
+    rows = [
+        ("ours, paper rule (batched, no ner)", len(texts), ours_wall, ours_cpu),
+        ("ours, full rule (batched, no ner)", len(texts), full_wall, full_cpu),
+        ("notebook loop nlp(text), full pipeline", len(subset), ref_wall, ref_cpu),
+    ]
+    header = f"{'method':<40}{'rows':>7}{'wall s':>8}{'rows/s':>8}{'CPU s':>8}{'rows/CPU-s':>11}"
+    print("\n" + header)
+    for name, count, wall, cpu in rows:
+        print(
+            f"{name:<40}{count:>7}{wall:>8.2f}{count / wall:>8.0f}{cpu:>8.2f}{count / cpu:>11.0f}"
+        )
+    ref_rate = len(subset) / ref_wall
+    print(
+        f"\nloop measured on the first {len(subset)} texts and extrapolated to all "
+        f"{len(texts)}: {len(texts) / ref_rate:.1f} s wall (ours: {ours_wall:.1f} s)"
+    )
+    speedup = (len(texts) / ours_wall) / ref_rate
+    speedup_cpu = (len(texts) / ours_cpu) / (len(subset) / ref_cpu)
+    print(f"speed-up, paper rule: {speedup:.1f}x the loop (wall), {speedup_cpu:.1f}x (CPU)")
+    print(f"model load: ours {load_ours:.2f} s (no ner), reference {load_ref:.2f} s")
+    print(f"same (verb, noun) as the loop on the measured subset: {agree:.2%}")
+
+
+if __name__ == "__main__":
+    main()
