@@ -85,7 +85,5 @@ class Errors:
         "settings to resume it, or choose another output folder"
     )
     E030 = "a run is already working in {folder}; stop it first or wait for it to finish"
-    E031 = (
-        "the seed pool {source} has {count} distinct task(s); the prompts need at least {needed}"
-    )
+    E031 = "the seed pool {source} has {count} distinct task(s); the prompts need at least {needed}"
     E032 = "unknown {what} {name!r}; choose one of {choices}"

@@ -44,7 +44,7 @@ def find_browser() -> str | None:
     return None
 
 
-def _prepare_kaleido() -> None:
+def prepare_kaleido() -> None:
     browser = find_browser()
     if browser is None:
         raise FigureExportError(
@@ -65,7 +65,7 @@ def figure_bytes(fig: go.Figure, fmt: str, scale: float = 2.0) -> bytes:
         )
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; expected one of {ALL_FORMATS}")
-    _prepare_kaleido()
+    prepare_kaleido()
     try:
         return fig.to_image(format=fmt, scale=scale if fmt == "png" else 1)
     except Exception as error:  # kaleido/choreographer raise their own types

@@ -32,7 +32,8 @@ def paper_style(
         width=width,
         height=height,
         margin={"l": 50, "r": 10, "t": 40, "b": 45},
-        legend={"font": {"size": 10}},
+        # Legend above the plot, horizontal: the plot keeps the full column width.
+        legend={"font": {"size": 10}, "orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         title={"font": {"size": 13}},
     )
     return fig

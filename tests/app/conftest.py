@@ -22,3 +22,41 @@ def run_app():
         return app
 
     return run
+
+
+@pytest.fixture(scope="session")
+def _shared_app_workspace(tmp_path_factory):
+    return tmp_path_factory.mktemp("app-workspace")
+
+
+@pytest.fixture(autouse=True)
+def isolated_workspace(_shared_app_workspace, monkeypatch):
+    """Page tests share one workspace so derived columns are parsed once per test session."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(_shared_app_workspace))
+    return _shared_app_workspace
+
+
+def _decode(value):
+    """Plotly JSON stores numeric arrays as {"dtype", "bdata"}; turn them back into lists."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    if isinstance(value, dict):
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+@pytest.fixture
+def chart_specs():
+    """The plotly figures a page rendered, as plain JSON (arrays decoded)."""
+    import json
+
+    def specs(app: AppTest) -> list[dict]:
+        return [_decode(json.loads(element.proto.spec)) for element in app.get("plotly_chart")]
+
+    return specs

@@ -1,0 +1,47 @@
+"""`python -m analysis figures PATH [--compare PATH2] --out DIR`: every page figure, paper-ready."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analysis.datasets import load_dataset
+from analysis.figures.export import ALL_FORMATS
+from analysis.paper_figures import build_figures, write_figures
+
+NAME = "figures"
+HELP = "Write every analysis figure of a dataset (PDF, PNG, SVG, CSV, HTML) for a paper."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    parser.add_argument("--compare", help="a second dataset to compare with")
+    parser.add_argument(
+        "--pool",
+        default="seed_tasks",
+        help="pool for the similarity histogram (default: the 175 seed tasks)",
+    )
+    parser.add_argument("--rule", choices=["paper", "full"], default="paper", help="verb-noun rule")
+    parser.add_argument(
+        "--formats",
+        default=",".join(ALL_FORMATS),
+        help="comma-separated subset of " + ",".join(ALL_FORMATS),
+    )
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    unknown = sorted(set(formats) - set(ALL_FORMATS))
+    if unknown:
+        raise SystemExit(
+            f"error: unknown format(s) {unknown}; choose from {', '.join(ALL_FORMATS)}"
+        )
+    dataset = load_dataset(args.path)
+    other = load_dataset(args.compare) if args.compare else None
+    figures = build_figures(dataset, load_dataset(args.pool), other, rule=args.rule)
+    written = write_figures(figures, args.out, formats)
+    for path in written:
+        print(path)
+    print(f"{len(figures)} figures, {len(written)} files in {args.out}")
+    return 0

@@ -1,0 +1,84 @@
+"""Several models answering the same instructions: alignment, ROUGE-L to the reference by length.
+
+GPT-4-LLM compares models by ROUGE-L against the ground-truth output, bucketed by the length of
+that ground truth; Self-Instruct's user-oriented set gives four models' answers to 252
+instructions. Rows are aligned on (instruction, input), not on ids, so any files can be compared.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.rouge import rouge_l
+from analysis.stats import word_counts
+
+#: Ground-truth length buckets (words) of GPT-4-LLM's ROUGE-L-by-length figure; the last is open.
+REFERENCE_LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 2), (3, 5), (6, 10), (11, None))
+
+
+def bucket_label(low: int, high: int | None) -> str:
+    return f"{low}-{high}" if high is not None else f">{low - 1}"
+
+
+def reference_length_bucket(lengths: pd.Series) -> pd.Series:
+    labels = pd.Series("", index=lengths.index, dtype="string")
+    for low, high in REFERENCE_LENGTH_BUCKETS:
+        inside = (lengths >= low) & (lengths <= high if high is not None else True)
+        labels[inside] = bucket_label(low, high)
+    return labels
+
+
+def rouge_to_reference(frames: dict[str, pd.DataFrame], tokenizer: str = "english") -> pd.DataFrame:
+    """Per row and model: ROUGE-L F of the output against the reference, and the bucket."""
+    parts = []
+    for model, frame in frames.items():
+        rows = frame[frame["reference"].notna()]
+        scores = [
+            rouge_l(ref, out, tokenizer)
+            for ref, out in zip(rows["reference"], rows["output"], strict=True)
+        ]
+        reference_words = word_counts(rows["reference"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "id": rows["id"].to_numpy(),
+                    "rougeL": scores,
+                    "reference_words": reference_words.to_numpy(),
+                    "bucket": reference_length_bucket(reference_words).to_numpy(),
+                }
+            )
+        )
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["model", "id", "rougeL", "reference_words", "bucket"])
+    )
+
+
+def rouge_by_bucket(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean ROUGE-L and row count per model and reference-length bucket, plus an 'all' bucket."""
+    order = [bucket_label(low, high) for low, high in REFERENCE_LENGTH_BUCKETS] + ["all"]
+    every = scores.assign(bucket="all")
+    table = (
+        pd.concat([scores, every], ignore_index=True)
+        .groupby(["model", "bucket"], sort=False)["rougeL"]
+        .agg(mean_rougeL="mean", rows="count")
+        .reset_index()
+    )
+    table["bucket"] = pd.Categorical(table["bucket"], categories=order, ordered=True)
+    return table.sort_values(["model", "bucket"], kind="stable").reset_index(drop=True)
+
+
+def side_by_side(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (instruction, input), in first-seen order: each model's output, the reference."""
+    keys = ["instruction", "input"]
+    parts = [frame.drop_duplicates(keys) for frame in frames.values()]
+    if not parts:
+        return pd.DataFrame(columns=[*keys, "reference"])
+    merged = pd.concat([part[[*keys, "reference"]] for part in parts]).drop_duplicates(keys)
+    for model, part in zip(frames, parts, strict=True):
+        merged = merged.merge(
+            part[[*keys, "output"]].rename(columns={"output": model}), on=keys, how="left"
+        )
+    return merged.reset_index(drop=True)

@@ -1,0 +1,107 @@
+"""Every figure of the analysis pages for one dataset (and optionally a second), for a paper.
+
+The same builders the pages use, so a figure exported from the CLI is the figure on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import compare, verbs
+from analysis.datasets import Dataset
+from analysis.figures import export
+from analysis.figures.compare import rouge_by_bucket_figure
+from analysis.figures.lengths import length_figure, length_histogram_data, length_table
+from analysis.figures.similarity import similarity_histogram
+from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
+from analysis.rouge import max_rouge_to_pool_cached
+
+
+@dataclass(frozen=True)
+class PaperFigure:
+    name: str
+    figure: go.Figure
+    data: pd.DataFrame
+
+
+def _texts_present(dataset: Dataset, field: str) -> bool:
+    return bool((dataset.frame[field].str.strip() != "").any())
+
+
+def build_figures(
+    dataset: Dataset, pool: Dataset, other: Dataset | None = None, rule: str = "paper"
+) -> list[PaperFigure]:
+    """Lengths, verb-noun sunbursts, similarity to the pool; with `other`, the comparisons."""
+    figures = []
+    both = {dataset.name: dataset.frame, **({other.name: other.frame} if other else {})}
+    for field in ("instruction", "input", "output"):
+        if _texts_present(dataset, field):
+            histogram = length_histogram_data(length_table(both, field))
+            figures.append(
+                PaperFigure(f"lengths_{field}", length_figure(histogram, field), histogram)
+            )
+    pairs = {}
+    for field in ("instruction", "output"):
+        if not _texts_present(dataset, field):
+            continue
+        pairs[field] = verbs.verb_noun_column(dataset, field=field, rule=rule)
+        table = verbs.top_verb_nouns(pairs[field])
+        if not table.empty:
+            figures.append(PaperFigure(f"verb_noun_{field}", verb_noun_sunburst(table), table))
+    scores = max_rouge_to_pool_cached(dataset, pool)
+    figures.append(
+        PaperFigure(
+            "similarity_to_pool",
+            similarity_histogram(scores["max_rougeL"], pool_name=pool.name),
+            scores,
+        )
+    )
+    if other is not None and "instruction" in pairs:
+        comparison = verbs.top_pairs_comparison(
+            pairs["instruction"],
+            verbs.verb_noun_column(other, field="instruction", rule=rule),
+            (dataset.name, other.name),
+        )
+        figures.append(PaperFigure("top_pairs_comparison", top_pairs_bars(comparison), comparison))
+    with_reference = {
+        name: frame for name, frame in both.items() if frame["reference"].notna().any()
+    }
+    if with_reference:
+        table = compare.rouge_by_bucket(compare.rouge_to_reference(with_reference))
+        figures.append(PaperFigure("rouge_to_reference", rouge_by_bucket_figure(table), table))
+    return figures
+
+
+def write_figures(
+    figures: Sequence[PaperFigure], out_dir: Path, formats: Sequence[str] = export.ALL_FORMATS
+) -> list[Path]:
+    """Write each figure in each format; images go through one kaleido browser session."""
+    import plotly.io as pio
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in figures:
+        for fmt in ("csv", "html"):
+            if fmt in formats:
+                path = out_dir / f"{item.name}.{fmt}"
+                path.write_bytes(export.export_bytes(item.figure, item.data, fmt))
+                written.append(path)
+    images = [
+        (item.figure, out_dir / f"{item.name}.{fmt}")
+        for item in figures
+        for fmt in export.IMAGE_FORMATS
+        if fmt in formats
+    ]
+    if images:
+        export.prepare_kaleido()
+        try:
+            pio.write_images([fig for fig, _ in images], [path for _, path in images])
+        except Exception as error:  # kaleido/choreographer raise their own types
+            raise export.FigureExportError(f"could not render the figures: {error}") from error
+        written.extend(path for _, path in images)
+    return written

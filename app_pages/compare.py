@@ -1,0 +1,75 @@
+"""Compare models: the same instructions answered by several models (lengths, verbs, ROUGE-L, reading)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.compare import rouge_by_bucket, side_by_side
+from analysis.figures.compare import rouge_by_bucket_figure
+from analysis.figures.lengths import (
+    length_figure,
+    length_histogram_data,
+    length_summary,
+    length_table,
+)
+from analysis.verbs import summary
+from app_pages import data
+from app_pages.components import figure_with_exports
+
+PREDICTIONS_GROUP = "user-oriented predictions"
+
+st.title("Compare models")
+names = data.dataset_names()
+chosen = st.multiselect(
+    "Models (datasets answering the same instructions)",
+    names,
+    default=data.group_members(PREDICTIONS_GROUP),
+    key="compare_models",
+)
+if len(chosen) < 2:
+    st.info("Choose at least two datasets.")
+    st.stop()
+frames = {name: data.load(name).frame for name in chosen}
+
+st.subheader("ROUGE-L to the reference output, by reference length")
+with_reference = tuple(name for name in chosen if frames[name]["reference"].notna().any())
+if with_reference:
+    table = rouge_by_bucket(data.rouge_to_reference(with_reference))
+    figure_with_exports(rouge_by_bucket_figure(table), table, "rouge-to-reference")
+else:
+    st.caption("None of these datasets has reference outputs.")
+
+st.subheader("Output lengths")
+log_y = st.checkbox("Log scale", key="compare_log")
+lengths = length_table(frames, "output")
+histogram = length_histogram_data(lengths)
+figure_with_exports(length_figure(histogram, "output", log_y), histogram, "output-lengths-by-model")
+st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
+
+st.subheader("Verb–noun structure of the outputs")
+rule = st.selectbox("Rule", ["paper", "full"], key="compare_rule")
+verb_stats = pd.DataFrame(
+    {name: summary(data.verb_nouns(name, "output", rule)) for name in chosen}
+).T
+st.dataframe(
+    verb_stats[["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]],
+    width="stretch",
+)
+
+st.subheader("Read side by side")
+aligned = side_by_side(frames)
+position = st.number_input("Instruction", 1, len(aligned), 1, key="compare_row") - 1
+row = aligned.iloc[position]
+st.markdown("**Instruction**")
+st.text(row["instruction"])
+if row["input"]:
+    st.markdown("**Input**")
+    st.text(row["input"])
+columns = st.columns(len(chosen) + (1 if isinstance(row["reference"], str) else 0))
+for column, name in zip(columns, chosen, strict=False):
+    column.markdown(f"**{name}**")
+    column.text(row[name] if isinstance(row[name], str) else "(no answer)")
+if isinstance(row["reference"], str):
+    columns[-1].markdown("**reference**")
+    columns[-1].text(row["reference"])

@@ -1,0 +1,38 @@
+"""Page building blocks: a figure with its export buttons."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "figure"
+
+
+def figure_with_exports(fig: go.Figure, data: pd.DataFrame, name: str) -> None:
+    """Show `fig` and offer PNG, SVG, PDF (rendered on click), CSV of `data`, and HTML."""
+    st.plotly_chart(fig, width="stretch", key=f"chart_{_slug(name)}")
+    has_browser = find_browser() is not None
+    columns = st.columns(len(ALL_FORMATS))
+    for column, fmt in zip(columns, ALL_FORMATS, strict=True):
+        disabled = fmt in ("png", "svg", "pdf") and not has_browser
+        column.download_button(
+            fmt.upper(),
+            data=(lambda fmt=fmt: export_bytes(fig, data, fmt)),
+            file_name=f"{_slug(name)}.{fmt}",
+            mime=MIME_TYPES[fmt],
+            key=f"export_{_slug(name)}_{fmt}",
+            disabled=disabled,
+            on_click="ignore",
+        )
+    if not has_browser:
+        st.caption(
+            "PNG, SVG and PDF export needs Chromium: install Debian's `chromium` package "
+            "(or set BROWSER_PATH). CSV and HTML work without it."
+        )

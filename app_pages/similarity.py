@@ -1,0 +1,35 @@
+"""Seed similarity: each row's max ROUGE-L to a pool (Self-Instruct Fig. 3) and the rows above."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.figures.similarity import rows_above, similarity_histogram
+from app_pages import data
+from app_pages.components import figure_with_exports
+
+st.title("Similarity to a pool")
+dataset = data.primary()
+names = data.dataset_names()
+controls = st.columns(4)
+pool = controls[0].selectbox("Pool", names, index=names.index("seed_tasks"), key="similarity_pool")
+field = controls[1].selectbox("Field", ["instruction", "input", "output"], key="similarity_field")
+tokenizer = controls[2].selectbox(
+    "Tokenizer",
+    ["english", "cjk", "auto"],
+    key="similarity_tokenizer",
+    help="english: rouge_score's (the papers'); cjk: per character for Chinese, Japanese, Korean; auto: per row",
+)
+threshold = controls[3].slider("Threshold", 0.0, 1.0, 0.7, 0.01, key="similarity_threshold")
+
+scores = data.similarity(dataset.name, pool, field, tokenizer)
+if dataset.name == pool:
+    st.warning("The dataset is its own pool: every row's nearest item is itself (ROUGE-L 1.0).")
+figure_with_exports(
+    similarity_histogram(scores["max_rougeL"], threshold, pool_name=pool),
+    scores,
+    f"rouge-to-{pool}-{dataset.name}",
+)
+above = rows_above(scores, threshold, texts=dataset.frame[field])
+st.subheader(f"{len(above)} rows above {threshold:g}")
+st.dataframe(above, hide_index=True, width="stretch")

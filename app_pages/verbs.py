@@ -1,0 +1,86 @@
+"""Verb–noun: the sunburst (Self-Instruct Fig. 2), the pair table, rows behind a pair, comparison."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
+from analysis.verbs import pair_counts, rows_for, summary, top_pairs_comparison, top_verb_nouns
+from app_pages import data
+from app_pages.components import figure_with_exports
+
+st.title("Verb–noun structure")
+dataset = data.primary()
+controls = st.columns(5)
+field = controls[0].selectbox("Field", ["instruction", "output"], key="verbs_field")
+rule = controls[1].selectbox(
+    "Rule",
+    ["paper", "full"],
+    key="verbs_rule",
+    help="paper: the Self-Instruct notebook rule; full: also finds verbs behind adverbs, 'please', auxiliaries, particles",
+)
+top_verbs = controls[2].number_input("Verbs", 1, 100, 20, key="verbs_top")
+top_nouns = controls[3].number_input("Nouns per verb", 1, 20, 4, key="verbs_nouns")
+min_count = controls[4].number_input("Minimum count", 1, 10_000, 1, key="verbs_min")
+
+pairs = data.verb_nouns(dataset.name, field, rule)
+stats = summary(pairs)
+metrics = st.columns(4)
+metrics[0].metric(
+    "Rows with verb–noun",
+    f"{stats['pair_share']:.1%}",
+    f"{stats['rows_with_pair']} of {stats['rows']}",
+    delta_color="off",
+)
+metrics[1].metric("Unique verbs", stats["unique_verbs"])
+metrics[2].metric("Unique pairs", stats["unique_pairs"])
+metrics[3].metric(f"Pairs seen > {stats['k']} times", stats["pairs_above_k"])
+if stats["approximate_rows"]:
+    st.caption(
+        f"{stats['approximate_rows']} Chinese rows use jieba part-of-speech tags: an approximation of the English rule."
+    )
+
+table = top_verb_nouns(pairs, int(top_verbs), int(top_nouns), int(min_count))
+if table.empty:
+    st.info("No verb–noun pairs at this minimum count.")
+else:
+    figure_with_exports(
+        verb_noun_sunburst(table, title=f"{dataset.name}: {field}"),
+        table,
+        f"verb-noun-{dataset.name}-{field}",
+    )
+
+st.subheader("Pairs")
+counts = pair_counts(pairs)
+st.dataframe(counts, hide_index=True, width="stretch", height=260)
+choice_columns = st.columns(2)
+verbs = counts["verb"].drop_duplicates().tolist()
+verb = (
+    choice_columns[0].selectbox("Rows behind the verb", verbs, key="verbs_pick_verb")
+    if verbs
+    else None
+)
+if verb:
+    nouns = ["(any)"] + counts.loc[counts["verb"] == verb, "noun"].tolist()
+    noun = choice_columns[1].selectbox("…and the noun", nouns, key="verbs_pick_noun")
+    behind = rows_for(pairs, verb, None if noun == "(any)" else noun)
+    rows = dataset.frame.loc[behind.index, ["id", "instruction", "input", "output"]]
+    st.caption(f"{len(rows)} rows")
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+other = data.comparison()
+if other is not None:
+    st.subheader(f"Compared with {other.name}")
+    other_pairs = data.verb_nouns(other.name, field, rule)
+    comparison = top_pairs_comparison(pairs, other_pairs, (dataset.name, other.name), n=25)
+    figure_with_exports(
+        top_pairs_bars(comparison), comparison, f"top-pairs-{dataset.name}-vs-{other.name}"
+    )
+    other_stats = summary(other_pairs)
+    st.dataframe(
+        pd.DataFrame({dataset.name: stats, other.name: other_stats}).loc[
+            ["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]
+        ],
+        width="stretch",
+    )

@@ -1,0 +1,119 @@
+"""Page response times on a synthetic 52,000-row dataset: first run, warm, and disk-cached.
+
+Every page runs through Streamlit's AppTest (the real scripts, no browser), three times:
+  first  - nothing cached (derived columns are computed: verb-noun parse, ROUGE-L to the seeds)
+  warm   - the same process again (Streamlit's in-memory st.cache_data hits)
+  disk   - st.cache_data cleared, the parquet cache on disk still there (a restarted app)
+Target: every page under 2 s once its derived columns are cached. Peak RSS is process-wide.
+
+    python bench/bench_app.py [--rows 52000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="bench-app-"))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+import streamlit as st  # noqa: E402
+from bench_verbs import synthesize  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from analysis import registry  # noqa: E402
+
+PAGES = (
+    "app_pages/datasets.py",
+    "app_pages/verbs.py",
+    "app_pages/lengths.py",
+    "app_pages/similarity.py",
+    "app_pages/compare.py",
+)
+
+
+def seed_outputs() -> list[str]:
+    path = REPO_ROOT / "data" / "self_instruct" / "user_oriented_instructions.jsonl"
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    return [
+        instance["output"] for row in rows for instance in row["instances"] if instance["output"]
+    ]
+
+
+def write_synthetic(path: Path, rows: int, seed: int, shuffle_outputs: bool) -> None:
+    rng = random.Random(seed)
+    outputs = seed_outputs()
+    instructions = synthesize(rows, seed=1)
+    with path.open("w", encoding="utf-8") as handle:
+        for index, instruction in enumerate(instructions):
+            output = rng.choice(outputs) if shuffle_outputs else outputs[index % len(outputs)]
+            record = {
+                "id": str(index),
+                "instruction": instruction,
+                "input": rng.choice(["", "", rng.choice(outputs)[:200]]),
+                "output": output,
+                "reference": outputs[index % len(outputs)],
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+def run_page(page: str, state: dict) -> tuple[float, AppTest]:
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=1800)
+    for key, value in state.items():
+        app.session_state[key] = value
+    start = time.perf_counter()
+    app.run()
+    if page != PAGES[0]:
+        app.switch_page(page).run()
+    elapsed = time.perf_counter() - start
+    if app.exception:
+        raise RuntimeError(f"{page}: {app.exception[0].value}")
+    return elapsed, app
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=52_000)
+    args = parser.parse_args()
+    folder = Path(os.environ["WORKBENCH_HOME"]) / "bench-input"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, shuffle in (("synthetic-a", False), ("synthetic-b", True)):
+        write_synthetic(
+            folder / f"{name}.jsonl", args.rows, seed=len(name) + shuffle, shuffle_outputs=shuffle
+        )
+        registry.add_user_dataset(name, path=folder / f"{name}.jsonl")
+    state = {
+        "dataset": "synthetic-a",
+        "compare": "synthetic-b",
+        "compare_models": ["synthetic-a", "synthetic-b"],
+    }
+    print(f"{args.rows} rows per dataset (two datasets), workspace {os.environ['WORKBENCH_HOME']}")
+    print(f"{'page':<28}{'first (s)':>11}{'warm (s)':>10}{'disk (s)':>10}{'peak RSS (MB)':>15}")
+    for page in PAGES:
+        first, _ = run_page(page, state)
+        warm, _ = run_page(page, state)
+        st.cache_data.clear()
+        disk, _ = run_page(page, state)
+        print(
+            f"{page:<28}{first:>11.2f}{warm:>10.2f}{disk:>10.2f}{peak_rss_mb():>15.0f}", flush=True
+        )
+    print("target: warm and disk under 2 s per page")
+
+
+if __name__ == "__main__":
+    main()

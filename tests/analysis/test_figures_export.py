@@ -1,0 +1,92 @@
+"""Figure export: valid PNG, SVG, PDF (through the system Chromium), HTML and CSV; the figures CLI."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import xml.etree.ElementTree as ElementTree
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analysis.__main__ import main
+from analysis.figures import export
+from analysis.figures.style import paper_style
+
+requires_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (CI installs it and never skips)",
+)
+
+
+def small_figure() -> go.Figure:
+    return paper_style(go.Figure(go.Bar(x=["a", "b"], y=[1, 3], name="counts")))
+
+
+def assert_valid(fmt: str, payload: bytes) -> None:
+    if fmt == "png":
+        from PIL import Image
+
+        assert payload.startswith(b"\x89PNG\r\n\x1a\n")
+        image = Image.open(io.BytesIO(payload))
+        image.verify()
+        assert image.size[0] > 100
+    elif fmt == "svg":
+        root = ElementTree.fromstring(payload)
+        assert root.tag.endswith("svg")
+    elif fmt == "pdf":
+        assert payload.startswith(b"%PDF-") and payload.rstrip().endswith(b"%%EOF")
+        assert b"MathJax" not in payload
+    elif fmt == "html":
+        assert b"plotly" in payload.lower() and b"<html" in payload.lower()
+        assert b'<script src="http' not in payload  # self-contained: opens offline
+    elif fmt == "csv":
+        assert payload.decode("utf-8").splitlines()[0] == "x,y"
+
+
+@requires_chromium
+@pytest.mark.parametrize("fmt", export.ALL_FORMATS)
+def test_figures_export_formats_are_valid(fmt):
+    payload = export.export_bytes(small_figure(), pd.DataFrame({"x": ["a", "b"], "y": [1, 3]}), fmt)
+    assert_valid(fmt, payload)
+
+
+def test_figures_export_without_browser_says_what_to_install(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
+    monkeypatch.setattr(export.shutil, "which", lambda name: None)
+    with pytest.raises(export.FigureExportError, match="apt-get install chromium"):
+        export.figure_bytes(small_figure(), "pdf")
+    assert b"<html>" in export.figure_bytes(small_figure(), "html")
+
+
+@requires_chromium
+@pytest.mark.slow
+def test_figures_cli_writes_every_figure(tmp_path, capsys):
+    out = tmp_path / "figures"
+    code = main(
+        [
+            "figures",
+            "predictions/text-davinci-003",
+            "--compare",
+            "predictions/davinci-self-instruct",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    names = {path.stem for path in out.iterdir()}
+    assert {
+        "lengths_instruction",
+        "lengths_output",
+        "verb_noun_instruction",
+        "similarity_to_pool",
+        "top_pairs_comparison",
+        "rouge_to_reference",
+    } <= names
+    for path in out.iterdir():
+        assert_valid(path.suffix[1:], path.read_bytes()) if path.suffix != ".csv" else pd.read_csv(
+            path
+        )
+    assert "files in" in capsys.readouterr().out

@@ -1,0 +1,72 @@
+"""Every page in a real headless Chromium: charts and tables actually render (screenshots kept)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+#: url path -> (title on the page, charts expected, tables expected)
+PAGES = {
+    "": ("Datasets", 0, 2),
+    "verbs": ("Verb–noun structure", 1, 1),
+    "lengths": ("Lengths", 1, 1),
+    "similarity": ("Similarity to a pool", 1, 1),
+    "compare": ("Compare models", 2, 2),
+}
+
+
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+TABLE = '[data-testid="stDataFrame"] canvas'
+
+
+def wait_for_app(page, charts: int = 0, tables: int = 0) -> None:
+    """Wait until the expected charts and tables are drawn and the script run has finished."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.wait_for_function(
+        """([chart, table, charts, tables]) =>
+            document.querySelectorAll(chart).length >= charts
+            && document.querySelectorAll(table).length >= tables
+            && !document.querySelector('[data-testid="stStatusWidget"]')
+            && !document.querySelector('[data-testid="stSkeleton"]')""",
+        arg=[CHART, TABLE, charts, tables],
+        timeout=240_000,
+    )
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders_charts_and_tables(page, app_url, screenshots, path):
+    title, charts, tables = PAGES[path]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{app_url}/{path}")
+    page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+    wait_for_app(page, charts, tables)
+    rendered_charts = page.locator(CHART).count()
+    tables_with_cells = page.locator(TABLE).count()
+    page.screenshot(path=str(screenshots / f"{path or 'datasets'}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert rendered_charts >= charts
+    assert tables_with_cells >= tables
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Dataset", exact=True).count() == 1
+    assert not errors
+
+
+def test_sidebar_choice_survives_page_switch(page, app_url, screenshots):
+    page.goto(app_url)
+    wait_for_app(page, 0, 2)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="vicuna_questions").click()
+    wait_for_app(page)
+    page.get_by_text("80 rows", exact=False).first.wait_for(timeout=60_000)
+    sidebar.get_by_role("link", name="Lengths").click()
+    wait_for_app(page, 1, 1)
+    page.screenshot(path=str(screenshots / "lengths-after-switch.png"), full_page=True)
+    assert (
+        sidebar.locator('[data-testid="stSelectbox"] input').first.input_value()
+        == "vicuna_questions"
+    )
+    assert (
+        page.locator('[data-testid="stMultiSelect"]').get_by_text("vicuna_questions").count() == 1
+    )
