@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis import formats
 from analysis.errors import DataLoadError, Errors, WorkbenchError
-from analysis.schema import ALL_FIELDS, normalize_frame, to_records
+from analysis.schema import ALL_FIELDS, columns_frame, to_records
 
 #: File suffix -> reader kind.
 SUFFIXES = {
@@ -338,7 +338,7 @@ def _convert(
         raise DataLoadError(
             path, Errors.E001.format(expected=_EXPECTED_RECORDS + " (found no records)")
         )
-    return normalize_frame(pd.DataFrame(columns, columns=list(ALL_FIELDS))), used or "alpaca"
+    return columns_frame(columns, len(columns["id"])), used or "alpaca"
 
 
 def _fingerprint_file(path: Path, format: str, mapping: Mapping[str, str] | None) -> str:

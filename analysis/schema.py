@@ -64,38 +64,49 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return normalize_frame(frame)
 
 
+def _optional_text(value: Any) -> str | None:
+    return (
+        None
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+        else str(value)
+    )
+
+
+def schema_column(name: str, values: Iterable[Any] | None, length: int) -> pd.Series:
+    """One schema column with its canonical dtype; `values` None means the column is absent."""
+    if values is None:
+        missing = {"metadata": None, "is_classification": pd.NA}.get(
+            name, "" if name in TEXT_FIELDS else pd.NA
+        )
+        values = [missing] * length
+    if name in TEXT_FIELDS:
+        return pd.Series(map(_text, values), dtype="string", index=range(length))
+    if name == "id":
+        return pd.Series(map(str, values), dtype="string", index=range(length))
+    if name == "is_classification":
+        return pd.Series(list(values), dtype="boolean", index=range(length))
+    if name == "metadata":
+        return pd.Series(list(values), dtype=object, index=range(length))
+    return pd.Series(map(_optional_text, values), dtype="string", index=range(length))
+
+
+def columns_frame(columns: dict[str, list[Any]], length: int) -> pd.DataFrame:
+    """The canonical frame from per-field value lists, freeing each list once it is converted.
+
+    Converting column by column keeps at most one column in both forms (Python objects and the
+    typed array), which is what keeps loading a large file at a few times its size.
+    """
+    frame = pd.DataFrame(index=range(length))
+    for name in ALL_FIELDS:
+        frame[name] = schema_column(name, columns.pop(name, None), length)
+    return frame
+
+
 def normalize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame exactly the schema's columns and dtypes (extra columns are dropped)."""
-    out = pd.DataFrame(index=range(len(frame)))
-    for name in ALL_FIELDS:
-        column = frame[name].reset_index(drop=True) if name in frame else None
-        if name in TEXT_FIELDS:
-            out[name] = (
-                column.map(_text).astype("string")
-                if column is not None
-                else pd.Series([""] * len(frame), dtype="string")
-            )
-        elif name == "id":
-            out[name] = column.map(str).astype("string")
-        elif name == "is_classification":
-            out[name] = (
-                column.astype("boolean")
-                if column is not None
-                else pd.Series([pd.NA] * len(frame), dtype="boolean")
-            )
-        elif name == "metadata":
-            out[name] = (
-                column if column is not None else pd.Series([None] * len(frame), dtype=object)
-            )
-        else:
-            out[name] = (
-                column.map(
-                    lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-                ).astype("string")
-                if column is not None
-                else pd.Series([pd.NA] * len(frame), dtype="string")
-            )
-    return out
+    return columns_frame(
+        {name: frame[name].tolist() for name in ALL_FIELDS if name in frame}, len(frame)
+    )
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
