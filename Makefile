@@ -19,7 +19,8 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	  --server.headless $(if $(DISPLAY),false,true)
 
 # Debian's Chromium renders figure exports (kaleido) and runs the browser tests (Playwright).
 system-deps:
