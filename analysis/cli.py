@@ -1,0 +1,36 @@
+"""Shared CLI machinery for `python -m analysis` and `python -m generation`.
+
+Each sub-command is a module in a `commands` package with NAME, HELP, configure(parser) and
+run(args) -> int, discovered here, so adding a command never touches the entry points. Errors
+meant for users (WorkbenchError) are printed without a traceback, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from types import ModuleType
+
+from analysis.errors import WorkbenchError
+
+
+def build_parser(prog: str, description: str, commands: ModuleType) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.configure(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except WorkbenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
