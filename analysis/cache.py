@@ -10,13 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.paths import cache_dir
+
+_META_KEY = b"workbench"
 
 
 def cache_key(namespace: str, fingerprint: str, params: Mapping[str, Any], version: str) -> str:
@@ -32,6 +37,38 @@ def cache_path(namespace: str, key: str, root: Path | None = None) -> Path:
     return (root or cache_dir()) / namespace / f"{key}.parquet"
 
 
+def read_frame(
+    namespace: str, key: str, root: Path | None = None
+) -> tuple[pd.DataFrame, dict] | None:
+    """A stored frame and the JSON metadata written with it, or None when there is none."""
+    path = cache_path(namespace, key, root)
+    if not path.exists():
+        return None
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(_META_KEY, b"{}"))
+    return table.to_pandas(), meta
+
+
+def write_frame(
+    namespace: str,
+    key: str,
+    frame: pd.DataFrame,
+    meta: Mapping[str, Any] | None = None,
+    root: Path | None = None,
+) -> None:
+    """Store atomically (write then rename), so a reader never sees half a file."""
+    path = cache_path(namespace, key, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema_meta = {
+        **(table.schema.metadata or {}),
+        _META_KEY: json.dumps(dict(meta or {})).encode(),
+    }
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
+    os.replace(tmp, path)
+
+
 def cached_frame(
     namespace: str,
     fingerprint: str,
@@ -40,13 +77,11 @@ def cached_frame(
     compute: Callable[[], pd.DataFrame],
     root: Path | None = None,
 ) -> pd.DataFrame:
-    """Return the cached frame for this key, or compute, store atomically and return it."""
-    path = cache_path(namespace, cache_key(namespace, fingerprint, params, version), root)
-    if path.exists():
-        return pd.read_parquet(path)
+    """Return the cached frame for this key, or compute, store and return it."""
+    key = cache_key(namespace, fingerprint, params, version)
+    cached = read_frame(namespace, key, root)
+    if cached is not None:
+        return cached[0]
     frame = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_frame(namespace, key, frame, root=root)
     return frame

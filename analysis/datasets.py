@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import formats
+from analysis import cache, formats
 from analysis.errors import DataLoadError, Errors, WorkbenchError
 from analysis.schema import ALL_FIELDS, columns_frame, to_records
 
@@ -30,6 +30,9 @@ SUFFIXES = {
 }
 #: Name of the dataset file inside a generation run folder.
 RUN_DATASET_FILE = "dataset.jsonl"
+#: Bump when parsing changes what a file yields: parsed tables of older versions are not reused.
+PARSER_VERSION = "1"
+PARSED_NAMESPACE = "parsed"
 _EXPECTED_RECORDS = "a JSON list of records or one JSON object per line"
 
 
@@ -91,25 +94,37 @@ def _load_file(
     skip_bad_lines: bool,
     name: str,
 ) -> Dataset:
+    """Parse a file once; later loads of the same bytes read the parsed table from the cache."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         kind = _sniff_kind(path)
     if path.stat().st_size == 0:
         raise DataLoadError(path, Errors.E001.format(expected=_EXPECTED_RECORDS))
-    skipped: list[int] = []
-    if kind == "jsonl":
-        raws = _read_jsonl(path, skip_bad_lines, skipped)
-    elif kind == "json":
-        raws = _read_json(path)
-    elif kind == "csv":
-        raws = _read_table(path, pd.read_csv(path, dtype=str, keep_default_na=False), mapping)
+    fingerprint = _fingerprint_file(path, format, mapping, skip_bad_lines)
+    cached = cache.read_frame(PARSED_NAMESPACE, fingerprint)
+    if cached is not None:
+        frame, meta = cached
+        frame["metadata"] = frame["metadata"].map(_metadata_from_json)
+        used_format, skipped = meta["format"], meta["skipped"]
     else:
-        raws = _read_table(path, pd.read_parquet(path), mapping)
-    frame, used_format = _convert(path, raws, format, mapping)
+        skipped = []
+        if kind == "jsonl":
+            raws = _read_jsonl(path, skip_bad_lines, skipped)
+        elif kind == "json":
+            raws = _read_json(path)
+        elif kind == "csv":
+            raws = _read_table(path, pd.read_csv(path, dtype=str, keep_default_na=False), mapping)
+        else:
+            raws = _read_table(path, pd.read_parquet(path), mapping)
+        frame, used_format = _convert(path, raws, format, mapping)
+        stored = frame.assign(metadata=frame["metadata"].map(_metadata_to_json))
+        cache.write_frame(
+            PARSED_NAMESPACE, fingerprint, stored, {"format": used_format, "skipped": skipped}
+        )
     dataset = Dataset(
         name=name,
         frame=frame,
-        fingerprint=_fingerprint_file(path, used_format, mapping),
+        fingerprint=fingerprint,
         path=str(path),
         format=used_format,
         skipped_lines=skipped,
@@ -118,6 +133,14 @@ def _load_file(
         shown = ", ".join(map(str, skipped[:20])) + (" ..." if len(skipped) > 20 else "")
         dataset.warnings.append(f"{path}: " + Errors.E011.format(count=len(skipped), lines=shown))
     return dataset
+
+
+def _metadata_to_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _metadata_from_json(value: Any) -> Any:
+    return None if value is None or value is pd.NA else json.loads(value)
 
 
 def _sniff_kind(path: Path) -> str:
@@ -341,12 +364,16 @@ def _convert(
     return columns_frame(columns, len(columns["id"])), used or "alpaca"
 
 
-def _fingerprint_file(path: Path, format: str, mapping: Mapping[str, str] | None) -> str:
+def _fingerprint_file(
+    path: Path, format: str | None, mapping: Mapping[str, str] | None, skip_bad_lines: bool
+) -> str:
+    """Content hash of the bytes and of the options that change what is read from them."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
-    digest.update(json.dumps([format, dict(mapping or {})], sort_keys=True).encode())
+    options = [format, dict(mapping or {}), skip_bad_lines, PARSER_VERSION]
+    digest.update(json.dumps(options, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 

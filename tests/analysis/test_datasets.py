@@ -335,3 +335,40 @@ def test_datasets_save_jsonl_does_not_touch_source(tmp_path):
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     save_jsonl(load_dataset(path).frame, tmp_path / "copy.jsonl")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_datasets_second_load_reads_parsed_cache(tmp_path, monkeypatch):
+    import analysis.datasets as datasets_module
+
+    rows = [
+        {
+            "id": "t",
+            "instruction": "Classify.",
+            "instances": [{"input": "x", "output": "y"}],
+            "is_classification": True,
+            "name": "n",
+        },
+    ]
+    path = write_jsonl(tmp_path / "tasks.jsonl", rows)
+    first = load_dataset(path)
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("parsed again although the bytes did not change")
+
+    monkeypatch.setattr(datasets_module, "_read_jsonl", must_not_parse)
+    second = load_dataset(path)
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    assert second.frame.loc[0, "metadata"] == {"name": "n"} and second.format == first.format
+    monkeypatch.undo()
+    write_jsonl(path, rows + [{**rows[0], "id": "u"}])
+    assert len(load_dataset(path)) == 2
+
+
+def test_datasets_cached_load_keeps_skipped_line_warning(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"instruction": "a"}\n{oops\n')
+    load_dataset(path, skip_bad_lines=True)
+    again = load_dataset(path, skip_bad_lines=True)
+    assert again.skipped_lines == [2] and "skipped 1 bad line(s): 2" in again.warnings[0]
+    with pytest.raises(DataLoadError, match="line 2"):
+        load_dataset(path)
