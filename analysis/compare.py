@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.cache import cached_frame
 from analysis.rouge import rouge_l
 from analysis.stats import word_counts
 
+#: Bump when scoring changes: cached scores of older versions are not reused.
+REFERENCE_ROUGE_VERSION = "1"
 #: Ground-truth length buckets (words) of GPT-4-LLM's ROUGE-L-by-length figure; the last is open.
 REFERENCE_LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 2), (3, 5), (6, 10), (11, None))
 
@@ -28,32 +31,42 @@ def reference_length_bucket(lengths: pd.Series) -> pd.Series:
     return labels
 
 
-def rouge_to_reference(frames: dict[str, pd.DataFrame], tokenizer: str = "english") -> pd.DataFrame:
-    """Per row and model: ROUGE-L F of the output against the reference, and the bucket."""
-    parts = []
-    for model, frame in frames.items():
-        rows = frame[frame["reference"].notna()]
-        scores = [
-            rouge_l(ref, out, tokenizer)
-            for ref, out in zip(rows["reference"], rows["output"], strict=True)
-        ]
-        reference_words = word_counts(rows["reference"])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "model": model,
-                    "id": rows["id"].to_numpy(),
-                    "rougeL": scores,
-                    "reference_words": reference_words.to_numpy(),
-                    "bucket": reference_length_bucket(reference_words).to_numpy(),
-                }
-            )
-        )
-    return (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["model", "id", "rougeL", "reference_words", "bucket"])
+def reference_rouge(frame: pd.DataFrame, tokenizer: str = "english") -> pd.DataFrame:
+    """Per row with a reference: ROUGE-L F of the output against it, and the length bucket."""
+    rows = frame[frame["reference"].notna()]
+    scores = [
+        rouge_l(reference, output, tokenizer)
+        for reference, output in zip(rows["reference"], rows["output"], strict=True)
+    ]
+    reference_words = word_counts(rows["reference"])
+    return pd.DataFrame(
+        {
+            "id": rows["id"].to_numpy(),
+            "rougeL": scores,
+            "reference_words": reference_words.to_numpy(),
+            "bucket": reference_length_bucket(reference_words).to_numpy(),
+        }
     )
+
+
+def reference_rouge_cached(dataset, tokenizer: str = "english") -> pd.DataFrame:
+    """`reference_rouge` of a loaded dataset, cached on disk by its fingerprint."""
+    return cached_frame(
+        "reference_rouge",
+        dataset.fingerprint,
+        {"tokenizer": tokenizer},
+        REFERENCE_ROUGE_VERSION,
+        lambda: reference_rouge(dataset.frame, tokenizer),
+    )
+
+
+def rouge_to_reference(scores_by_model: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each model's `reference_rouge` rows in one long table with a `model` column."""
+    parts = [scores.assign(model=model) for model, scores in scores_by_model.items()]
+    columns = ["model", "id", "rougeL", "reference_words", "bucket"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def rouge_by_bucket(scores: pd.DataFrame) -> pd.DataFrame:

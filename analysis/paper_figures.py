@@ -20,6 +20,7 @@ from analysis.figures.lengths import length_figure, length_histogram_data, lengt
 from analysis.figures.similarity import similarity_histogram
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
 from analysis.rouge import max_rouge_to_pool_cached
+from analysis.stats import length_columns
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,11 @@ def build_figures(
 ) -> list[PaperFigure]:
     """Lengths, verb-noun sunbursts, similarity to the pool; with `other`, the comparisons."""
     figures = []
-    both = {dataset.name: dataset.frame, **({other.name: other.frame} if other else {})}
+    both = {item.name: item for item in (dataset, other) if item is not None}
+    lengths = {name: length_columns(item) for name, item in both.items()}
     for field in ("instruction", "input", "output"):
         if _texts_present(dataset, field):
-            histogram = length_histogram_data(length_table(both, field))
+            histogram = length_histogram_data(length_table(lengths, field))
             figures.append(
                 PaperFigure(f"lengths_{field}", length_figure(histogram, field), histogram)
             )
@@ -69,7 +71,9 @@ def build_figures(
         )
         figures.append(PaperFigure("top_pairs_comparison", top_pairs_bars(comparison), comparison))
     with_reference = {
-        name: frame for name, frame in both.items() if frame["reference"].notna().any()
+        name: compare.reference_rouge_cached(item)
+        for name, item in both.items()
+        if item.frame["reference"].notna().any()
     }
     if with_reference:
         table = compare.rouge_by_bucket(compare.rouge_to_reference(with_reference))

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.cache import cached_frame
+
 #: Keys of the Table-1 statistics, in the order the CLI prints them (and the JSON has them).
 TABLE1_KEYS: tuple[str, ...] = (
     "rows",
@@ -31,6 +33,10 @@ TABLE1_LABELS: dict[str, str] = {
     "avg_nonempty_input_words": "ave. non-empty input length (in words)",
     "avg_output_words": "ave. output length (in words)",
 }
+
+#: Bump when the length rule changes: cached length columns of older versions are not reused.
+LENGTHS_VERSION = "1"
+LENGTH_FIELDS: tuple[str, ...] = ("instruction", "input", "output")
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
@@ -86,10 +92,15 @@ def table1_frame(stats_by_dataset: dict[str, dict[str, Any]]) -> pd.DataFrame:
     return table
 
 
-def length_frame(
-    frame: pd.DataFrame, fields: tuple[str, ...] = ("instruction", "input", "output")
-) -> pd.DataFrame:
+def length_frame(frame: pd.DataFrame, fields: tuple[str, ...] = LENGTH_FIELDS) -> pd.DataFrame:
     """Per-row lengths (words, or characters for CJK) of each text field, in row order."""
     return pd.DataFrame(
         {"id": frame["id"], **{f"{field}_length": length_units(frame[field]) for field in fields}}
+    )
+
+
+def length_columns(dataset) -> pd.DataFrame:
+    """`length_frame` of a loaded dataset, cached on disk by its fingerprint."""
+    return cached_frame(
+        "lengths", dataset.fingerprint, {}, LENGTHS_VERSION, lambda: length_frame(dataset.frame)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.compare import rouge_by_bucket, side_by_side
+from analysis.compare import rouge_by_bucket
 from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import (
     length_figure,
@@ -42,7 +42,7 @@ else:
 
 st.subheader("Output lengths")
 log_y = st.checkbox("Log scale", key="compare_log")
-lengths = length_table(frames, "output")
+lengths = length_table({name: data.lengths(name) for name in chosen}, "output")
 histogram = length_histogram_data(lengths)
 figure_with_exports(length_figure(histogram, "output", log_y), histogram, "output-lengths-by-model")
 st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
@@ -58,7 +58,7 @@ st.dataframe(
 )
 
 st.subheader("Read side by side")
-aligned = side_by_side(frames)
+aligned = data.side_by_side(tuple(chosen))
 position = st.number_input("Instruction", 1, len(aligned), 1, key="compare_row") - 1
 row = aligned.iloc[position]
 st.markdown("**Instruction**")

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis import compare, registry
 from analysis.datasets import Dataset, load_dataset
 from analysis.rouge import max_rouge_to_pool_cached
-from analysis.stats import table1
+from analysis.stats import length_columns, table1
 from analysis.verbs import verb_noun_column
 
 #: session_state keys shared by every page.
@@ -63,4 +63,16 @@ def group_members(group: str) -> list[str]:
 
 @st.cache_data(show_spinner="Scoring outputs against the references…", max_entries=16)
 def rouge_to_reference(names: tuple[str, ...]) -> pd.DataFrame:
-    return compare.rouge_to_reference({name: load(name).frame for name in names})
+    return compare.rouge_to_reference(
+        {name: compare.reference_rouge_cached(load(name)) for name in names}
+    )
+
+
+@st.cache_data(max_entries=64)
+def lengths(name: str) -> pd.DataFrame:
+    return length_columns(load(name))
+
+
+@st.cache_data(max_entries=16)
+def side_by_side(names: tuple[str, ...]) -> pd.DataFrame:
+    return compare.side_by_side({name: load(name).frame for name in names})

@@ -33,7 +33,7 @@ log_y = st.checkbox("Log scale", key="lengths_log")
 if not chosen:
     st.info("Choose at least one dataset.")
     st.stop()
-lengths = length_table({name: data.load(name).frame for name in chosen}, field)
+lengths = length_table({name: data.lengths(name) for name in chosen}, field)
 histogram = length_histogram_data(
     lengths, max_length=max_length, bin_width=max(1, max_length // 64)
 )

@@ -7,30 +7,27 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures.style import PALETTE, paper_style
-from analysis.stats import length_units
 
 #: GPT-4-LLM plots 0-512 words.
 DEFAULT_MAX_LENGTH = 512
 DEFAULT_BIN_WIDTH = 8
 
 
-def length_table(frames: dict[str, pd.DataFrame], field: str) -> pd.DataFrame:
-    """Long table (series, id, length) of `field` lengths: words, or characters for CJK text."""
+def length_table(length_frames: dict[str, pd.DataFrame], field: str) -> pd.DataFrame:
+    """Long table (series, id, length) from each series' `length_frame` / `length_columns`."""
     parts = [
         pd.DataFrame(
             {
                 "series": name,
-                "id": frame["id"].to_numpy(),
-                "length": length_units(frame[field]).to_numpy(),
+                "id": lengths["id"].to_numpy(),
+                "length": lengths[f"{field}_length"].to_numpy(),
             }
         )
-        for name, frame in frames.items()
+        for name, lengths in length_frames.items()
     ]
-    return (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["series", "id", "length"])
-    )
+    if not parts:
+        return pd.DataFrame(columns=["series", "id", "length"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def length_histogram_data(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis import registry
-from analysis.compare import rouge_by_bucket, rouge_to_reference
+from analysis.compare import reference_rouge, rouge_by_bucket, rouge_to_reference
 from analysis.rouge import max_rouge_to_pool_cached
 from analysis.verbs import top_verb_nouns, verb_noun_column
 
@@ -74,7 +74,9 @@ def test_compare_page_models_side_by_side(run_app, chart_specs):
     rouge_figure = chart_specs(app)[0]
     names = [n for n in registry.all_datasets() if n.group == "user-oriented predictions"]
     expected = rouge_by_bucket(
-        rouge_to_reference({info.name: registry.load(info).frame for info in names})
+        rouge_to_reference(
+            {info.name: reference_rouge(registry.load(info).frame) for info in names}
+        )
     )
     first = expected[expected["model"] == names[0].name]["mean_rougeL"].tolist()
     assert rouge_figure["data"][0]["y"] == first
