@@ -87,6 +87,19 @@ def load_dataset(
     return _load_file(path, format, mapping, skip_bad_lines, name or path.stem)
 
 
+def parse_mapping(pairs: list[str]) -> dict[str, str] | None:
+    """`["instruction=question", ...]` from the command line -> {"instruction": "question"}."""
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or field not in ALL_FIELDS or not column:
+            raise WorkbenchError(
+                f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(ALL_FIELDS)}"
+            )
+        mapping[field] = column
+    return mapping or None
+
+
 def _load_file(
     path: Path,
     format: str | None,
@@ -331,7 +344,9 @@ def _convert(
                         why=f"the first record has fields {sorted(raw)} and none of the known "
                         "shapes (instruction, instances, response, messages, conversations, "
                         "prompt+completion, text)",
-                        formats=", ".join(formats.CONVERTERS) + "; or map columns with mapping",
+                        formats=", ".join(formats.CONVERTERS)
+                        + "; or map columns to schema fields: --map instruction=COLUMN on the "
+                        "command line, mapping={'instruction': COLUMN} in Python",
                     ),
                     line,
                 )

@@ -75,3 +75,37 @@ def test_stats_unknown_classification_is_null():
 def test_stats_length_units_counts_chinese_characters():
     lengths = length_units(pd.Series(["hello big world", "写一首关于海洋的诗", ""]))
     assert lengths.tolist() == [3, 9, 0]
+
+
+def test_stats_cli_maps_columns(tmp_path):
+    path = tmp_path / "qa.jsonl"
+    path.write_text('{"query": "Why is the sky blue?", "answer": "Rayleigh scattering."}\n')
+    plain = subprocess.run(
+        [sys.executable, "-m", "analysis", "stats", str(path)], capture_output=True, text=True
+    )
+    assert plain.returncode == 2 and "--map instruction=COLUMN" in plain.stderr
+    mapped = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "stats",
+            str(path),
+            "--map",
+            "instruction=question",
+            "--map",
+            "output=answer",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stats = json.loads(mapped.stdout)
+    assert stats["unique_instructions"] == 1 and stats["avg_output_words"] == 2.0
+    bad = subprocess.run(
+        [sys.executable, "-m", "analysis", "stats", str(path), "--map", "question"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "expected FIELD=COLUMN" in bad.stderr
