@@ -92,7 +92,7 @@ def test_stats_cli_maps_columns(tmp_path):
             "stats",
             str(path),
             "--map",
-            "instruction=question",
+            "instruction=query",
             "--map",
             "output=answer",
             "--json",
