@@ -17,6 +17,7 @@ PAGES = [
     st.Page("app_pages/lengths.py", title="Lengths", icon=":material/bar_chart:"),
     st.Page("app_pages/similarity.py", title="Seed similarity", icon=":material/compare_arrows:"),
     st.Page("app_pages/compare.py", title="Compare models", icon=":material/groups:"),
+    st.Page("app_pages/generate.py", title="Generate", icon=":material/auto_awesome:"),
 ]
 
 navigation = st.navigation(PAGES)

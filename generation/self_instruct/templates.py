@@ -1,0 +1,77 @@
+"""Prompt templates as files: the bundled ones in generation/prompts/, or a user's folder.
+
+A template file is used byte for byte (no trailing newline is added or removed: the
+bootstrap prompt must end exactly at "9." for the model to continue the list). Placeholders
+are `{name}` and are filled in one pass, so braces elsewhere in a template, or in the
+inserted text, are left alone. A run records each template's sha256, so a dataset always
+says which prompts made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import Errors, WorkbenchError
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+BOOTSTRAP = "self_instruct_bootstrap.txt"
+CLASSIFICATION = "self_instruct_classification.txt"
+INPUT_FIRST = "self_instruct_instances_input_first.txt"
+OUTPUT_FIRST = "self_instruct_instances_output_first.txt"
+ALPACA = "alpaca_prompt.txt"
+
+#: The placeholders each template must contain.
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    BOOTSTRAP: ("tasks", "next"),
+    CLASSIFICATION: ("instruction",),
+    INPUT_FIRST: ("instruction",),
+    OUTPUT_FIRST: ("instruction",),
+    ALPACA: ("tasks", "next"),
+}
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    text: str
+    source: str  # "bundled" or the file's path
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def fill(self, **values: str) -> str:
+        """The prompt: every known placeholder replaced once; unknown `{...}` left as written."""
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.text)
+
+    def describe(self) -> dict:
+        return {"file": self.name, "sha256": self.sha256, "source": self.source}
+
+
+def load_template(name: str, folder: str | Path | None = None) -> Template:
+    """The template `name` from `folder` when it holds one, else the bundled one."""
+    path = Path(folder) / name if folder else None
+    if path is not None and path.is_file():
+        template = Template(name, path.read_text(encoding="utf-8"), str(path))
+    else:
+        template = Template(name, (BUNDLED_DIR / name).read_text(encoding="utf-8"), "bundled")
+    found = set(_PLACEHOLDER.findall(template.text))
+    missing = [f"{{{p}}}" for p in PLACEHOLDERS.get(name, ()) if p not in found]
+    if missing:
+        raise WorkbenchError(
+            Errors.E028.format(
+                path=template.source, missing=", ".join(missing), name=name, bundled=BUNDLED_DIR
+            )
+        )
+    return template
+
+
+def describe_all(templates: Mapping[str, Template]) -> dict[str, dict]:
+    return {role: template.describe() for role, template in templates.items()}

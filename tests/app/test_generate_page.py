@@ -1,0 +1,108 @@
+"""The Generate page through AppTest: start a run on the fake endpoint, watch, stop, resume,
+filter its candidates and open its dataset in the workbench."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import registry
+from analysis.paths import REPO_ROOT
+from generation.testing.fake_openai import FakeOpenAI
+from tests.generation.fixtures import canned_self_instruct as canned
+
+PAGE = "app_pages/generate.py"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A workspace of its own: runs and registered datasets stay out of other page tests."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "workspace"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "WORKBENCH_MODEL", "WORKBENCH_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "workspace"
+
+
+@pytest.fixture
+def open_page(run_app):
+    """The page inside app.py once it is in the navigation, else on its own."""
+
+    def open_() -> AppTest:
+        if PAGE in (REPO_ROOT / "app.py").read_text():
+            return run_app(page=PAGE)
+        app = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=60)
+        return app.run()
+
+    return open_
+
+
+def _start(app: AppTest, url: str, target: int, name: str, concurrency: int = 8) -> AppTest:
+    app.selectbox(key="gen_backend").select("openai")
+    app.number_input(key="gen_concurrency").set_value(concurrency)
+    app.text_input(key="gen_model").input("fake-model")
+    app.text_input(key="gen_base_url").input(url)
+    app.number_input(key="gen_target").set_value(target)
+    app.text_input(key="gen_name").input(name)
+    return app.button(key="gen_start").click().run()
+
+
+def _wait_until_running(launcher, run_dir, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not launcher.status(run_dir)["running"]:
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.1)
+
+
+def test_generate_page_without_runs_invites_a_first_run(home, open_page):
+    app = open_page()
+    assert not app.exception
+    assert app.title[0].value == "Generate"
+    assert "No runs yet" in app.info[0].value
+
+
+def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
+    from generation.self_instruct import launcher
+
+    with FakeOpenAI(responder=canned.reply) as fake:
+        app = _start(open_page(), fake.url, target=6, name="tiny")
+        assert not app.exception
+        run_dir = launcher.runs_dir() / "tiny"
+        assert app.selectbox(key="gen_run").value == "tiny"
+        status = launcher.wait(run_dir, timeout=120)
+    assert status["status"] == "done" and status["kept"] == 6
+    app.run()
+    assert not app.exception
+    assert "done" in app.get("progress")[0].proto.text
+    candidates = app.dataframe[-1].value
+    assert len(candidates) == status["candidates"]
+    app.multiselect(key="gen_reasons").select("too_similar").run()
+    similar = app.dataframe[-1].value
+    assert len(similar) and set(similar["reason"]) == {"too_similar"}
+    assert similar["nearest"].str.len().gt(0).all() and (similar["max_rougeL"] > 0.7).all()
+    app.button(key="gen_open").click().run()
+    assert not app.exception
+    info = registry.find("runs/tiny")
+    assert info.rows == len(registry.load(info).frame) > 0
+    assert app.session_state["dataset"] == "runs/tiny"
+
+
+def test_generate_page_stops_and_resumes(home, open_page):
+    from generation.self_instruct import launcher
+
+    # Slow enough (about 10 s in all) for the stop to land before the end.
+    with FakeOpenAI(responder=canned.reply, latency=0.5) as fake:
+        app = _start(open_page(), fake.url, target=60, name="slow", concurrency=4)
+        run_dir = launcher.runs_dir() / "slow"
+        _wait_until_running(launcher, run_dir)
+        app.run()
+        app.button(key="gen_stop").click().run()
+        status = launcher.wait(run_dir, timeout=60)
+        assert status["status"] == "stopped"
+        app.run()
+        app.button(key="gen_resume").click().run()
+        assert not app.exception
+        status = launcher.wait(run_dir, timeout=180)
+    assert status["status"] == "done" and status["sessions"] == 2
+    assert status["kept"] == 60
