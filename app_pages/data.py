@@ -8,7 +8,7 @@ import streamlit as st
 from analysis import compare, registry
 from analysis.datasets import Dataset, load_dataset
 from analysis.rouge import max_rouge_to_pool_cached
-from analysis.stats import length_columns, table1
+from analysis.stats import length_columns, table1_cached
 from analysis.verbs import verb_noun_column
 
 #: session_state keys shared by every page.
@@ -26,7 +26,7 @@ def load(name: str) -> Dataset:
 
 @st.cache_data(max_entries=64)
 def stats(name: str) -> dict:
-    return table1(load(name).frame)
+    return table1_cached(load(name))
 
 
 def dataset_names() -> list[str]:

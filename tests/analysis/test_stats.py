@@ -109,3 +109,13 @@ def test_stats_cli_maps_columns(tmp_path):
         text=True,
     )
     assert bad.returncode == 2 and "expected FIELD=COLUMN" in bad.stderr
+
+
+def test_stats_table1_cached_equals_table1():
+    from analysis import registry
+    from analysis.stats import table1_cached
+
+    for name in ("seed_tasks", "vicuna_questions"):
+        dataset = registry.load(name)
+        assert table1_cached(dataset) == table1(dataset.frame)
+        assert table1_cached(dataset) == table1(dataset.frame)
