@@ -6,16 +6,19 @@ only (OPENAI_API_KEY) and never shown.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from generation.backend import BACKENDS, LOCAL, BackendConfig, backend_status, resolve_backend
-from generation.client import UsageTotals
 from generation.errors import BackendError
+from generation.self_instruct import launcher
+from generation.self_instruct.progress import cost_text
 
 BACKEND_KEY = "backend_kind"
 MODEL_KEY = "backend_model"
 BASE_URL_KEY = "backend_base_url"
-USAGE_KEY = "llm_usage"
+SESSION_RUNS_KEY = "session_runs"
 
 
 def current_config() -> BackendConfig:
@@ -27,24 +30,23 @@ def current_config() -> BackendConfig:
     )
 
 
-def session_usage() -> UsageTotals:
-    """Tokens and cost of every request this browser session made (pages add theirs here)."""
-    return st.session_state.setdefault(USAGE_KEY, UsageTotals())
+def remember_run(run_dir: Path) -> None:
+    """A run this browser session started (or resumed): its usage counts in the sidebar."""
+    runs = st.session_state.setdefault(SESSION_RUNS_KEY, [])
+    if str(run_dir) not in runs:
+        runs.append(str(run_dir))
 
 
-def record_usage(totals: UsageTotals) -> None:
-    usage = session_usage()
-    for field in (
-        "replies",
-        "cached",
-        "failed",
-        "truncated",
-        "prompt_tokens",
-        "completion_tokens",
-        "cost",
-        "unpriced",
-    ):
-        setattr(usage, field, getattr(usage, field) + getattr(totals, field))
+def session_usage_text() -> str:
+    """Tokens and cost of the runs this session started, as their run folders record them."""
+    runs = st.session_state.get(SESSION_RUNS_KEY, [])
+    if not runs:
+        return "Runs started in this session: none yet."
+    totals = [launcher.status(Path(run))["usage_total"] for run in runs]
+    usage = {key: sum(total[key] for total in totals) for key in ("tokens", "cost", "unpriced")}
+    return (
+        f"Runs started in this session: {len(runs)}, {usage['tokens']:,} tokens, {cost_text(usage)}"
+    )
 
 
 def render() -> None:
@@ -70,11 +72,7 @@ def render() -> None:
                 st.success("answers" if config.kind != LOCAL else "ready (starts on first request)")
             else:
                 st.error(status["error"] or "not reachable")
-        usage = session_usage()
-        cost = f"${usage.cost:.4f}" + (f" (+{usage.unpriced} unpriced)" if usage.unpriced else "")
-        st.caption(
-            f"This session: {usage.replies} replies ({usage.cached} cached), {usage.total_tokens} tokens, {cost}"
-        )
+        st.caption(session_usage_text())
 
 
 def _keep_backend() -> None:

@@ -44,6 +44,7 @@ def _start(name: str, config: RunConfig) -> None:
     except WorkbenchError as error:
         st.error(str(error))
         return
+    backend_panel.remember_run(run_dir)
     st.session_state["gen_show_run"] = run_dir.name  # selected on the rerun, before the widget
     st.rerun()
 

@@ -30,8 +30,7 @@ metrics = st.columns(4)
 metrics[0].metric(
     "Rows with verb–noun",
     f"{stats['pair_share']:.1%}",
-    f"{stats['rows_with_pair']} of {stats['rows']}",
-    delta_color="off",
+    help=f"{stats['rows_with_pair']} of {stats['rows']} rows have a root verb with a direct-object noun",
 )
 metrics[1].metric("Unique verbs", stats["unique_verbs"])
 metrics[2].metric("Unique pairs", stats["unique_pairs"])

@@ -42,7 +42,7 @@ def test_sidebar_backend_section_reports_embedded_model(run_app, monkeypatch):
     assert any("embedded llama.cpp" in element.value for element in app.sidebar.text)
     app.sidebar.button(key="backend_check").click().run()
     assert app.sidebar.success and "ready" in app.sidebar.success[0].value
-    assert "This session: 0 replies" in app.sidebar.caption[-1].value
+    assert app.sidebar.caption[-1].value == "Runs started in this session: none yet."
 
 
 def test_sidebar_backend_openai_without_key_explains(run_app, monkeypatch):
