@@ -16,7 +16,7 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from app_pages import backend_panel, data
 from generation.backend import BACKENDS, LOCAL
-from generation.self_instruct import VARIANTS, RunConfig, launcher
+from generation.self_instruct import VARIANTS, RunConfig, launcher, progress
 from generation.self_instruct import run_folder as rf
 
 POLL_SECONDS = 2.0
@@ -99,11 +99,8 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     status = launcher.status(run_dir)
     config = status["config"]
     stage = status.get("stage", "bootstrap")
-    if stage == "bootstrap":
-        done, total = status.get("kept", 0), status.get("target") or config.get("target", 1)
-    else:
-        step = status.get("step") or {}
-        done, total = step.get("done", 0), step.get("total") or 1
+    done, total = progress.stage_progress(status)
+    total = total or config.get("target", 1)
     eta = status["eta_s"]
     eta_text = f", about {eta / 60:.0f} min left" if eta else ""
     st.progress(

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="bench-app-"))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
+import bundled  # noqa: E402
 import streamlit as st  # noqa: E402
 from bench_verbs import synthesize  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -43,19 +44,9 @@ PAGES = (
 )
 
 
-def seed_outputs() -> list[str]:
-    path = REPO_ROOT / "data" / "self_instruct" / "user_oriented_instructions.jsonl"
-    rows = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-    return [
-        instance["output"] for row in rows for instance in row["instances"] if instance["output"]
-    ]
-
-
 def write_synthetic(path: Path, rows: int, seed: int, shuffle_outputs: bool) -> None:
     rng = random.Random(seed)
-    outputs = seed_outputs()
+    outputs = bundled.texts("user_oriented_instructions", "output")
     instructions = synthesize(rows, seed=1)
     with path.open("w", encoding="utf-8") as handle:
         for index, instruction in enumerate(instructions):

@@ -17,7 +17,6 @@ recombined with a seeded RNG, 3% of them near-copies of an earlier text.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -28,6 +27,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+import bundled  # noqa: E402
 import numpy as np  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import LCSseq  # noqa: E402
@@ -35,13 +35,7 @@ from rouge_score import rouge_scorer  # noqa: E402
 
 from analysis import rouge  # noqa: E402
 
-SEED_TASKS = REPO_ROOT / "data" / "self_instruct" / "seed_tasks.jsonl"
 SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
-
-
-def seed_instructions() -> list[str]:
-    lines = SEED_TASKS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["instruction"] for line in lines if line.strip()]
 
 
 def synthesize(count: int, seed: int, seeds: list[str]) -> list[str]:
@@ -171,7 +165,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    seeds = seed_instructions()
+    seeds = bundled.texts("seed_tasks")
     texts = synthesize(max(args.pairs_n, 50_000 + 200), args.seed, seeds)
     rows, reference_pair_s = bench_same_pairs(texts[: args.queries], seeds)
     core_rows, reference_core_s = bench_scoring_core(texts[: args.queries // 4], seeds)

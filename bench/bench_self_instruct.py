@@ -17,7 +17,6 @@ a quarter are rejected as too similar).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+import bundled  # noqa: E402
 import numpy as np  # noqa: E402
 from rouge_score import rouge_scorer  # noqa: E402
 
@@ -38,14 +38,8 @@ from generation.self_instruct.filters import (  # noqa: E402
     instruction_rejection,
 )
 
-SEED_TASKS = REPO_ROOT / "data" / "self_instruct" / "seed_tasks.jsonl"
 ORIGINAL_SIZES = (175, 500, 1000, 2000)
 ORIGINAL_CANDIDATES = 4
-
-
-def seed_instructions() -> list[str]:
-    lines = SEED_TASKS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["instruction"] for line in lines if line.strip()]
 
 
 class Candidates:
@@ -79,7 +73,7 @@ def filter_one(rouge: IncrementalRougeFilter, text: str) -> bool:
 
 
 def bench_ours(sizes: list[int], probe: int, seed: int) -> list[dict]:
-    seeds = seed_instructions()
+    seeds = bundled.texts("seed_tasks")
     stream = Candidates(seeds, seed)
     rouge = IncrementalRougeFilter(seeds)
     rows = []
@@ -113,7 +107,7 @@ def original_one(scorer: rouge_scorer.RougeScorer, text: str, pool: list[str]) -
 
 
 def bench_original(seed: int) -> list[dict]:
-    seeds = seed_instructions()
+    seeds = bundled.texts("seed_tasks")
     stream = Candidates(seeds, seed)
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
     pool = list(seeds)

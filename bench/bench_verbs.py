@@ -17,7 +17,6 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -25,12 +24,12 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bundled  # noqa: E402
 import spacy  # noqa: E402
 
 from analysis import verbs  # noqa: E402
-from analysis.paths import DATA_DIR  # noqa: E402
 
-SOURCES = ("seed_tasks.jsonl", "user_oriented_instructions.jsonl")
+SOURCES = ("seed_tasks", "user_oriented_instructions")
 PREFIXES = ("", "", "Please ", "Now, ", "Briefly, ", "Can you ", "I want you to ")
 SUFFIXES = (
     "",
@@ -47,18 +46,10 @@ FILLERS = {
 }
 
 
-def seed_instructions() -> list[str]:
-    texts = []
-    for name in SOURCES:
-        with (DATA_DIR / "self_instruct" / name).open(encoding="utf-8") as handle:
-            texts += [json.loads(line)["instruction"].strip() for line in handle if line.strip()]
-    return texts
-
-
 def synthesize(count: int, seed: int) -> list[str]:
     """``count`` distinct instruction-like texts: seed instructions with varied frames."""
     rng = random.Random(seed)
-    bases = seed_instructions()
+    bases = [text for name in SOURCES for text in bundled.texts(name)]
     texts: dict[str, None] = {}
     while len(texts) < count:
         base = rng.choice(bases)

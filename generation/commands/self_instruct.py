@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 
 from tqdm import tqdm
 
@@ -97,20 +98,9 @@ class ProgressBars:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """Every RunConfig field the command line sets, under the same name."""
     return RunConfig(
-        template=args.template,
-        target=args.target,
-        seed=args.seed,
-        backend=args.backend,
-        model=args.model,
-        base_url=args.base_url,
-        api=args.api,
-        concurrency=args.concurrency,
-        batch_size=args.batch_size,
-        run_seed=args.run_seed,
-        multilingual=args.multilingual,
-        templates=args.templates,
-        patience=args.patience,
+        **{f.name: getattr(args, f.name) for f in fields(RunConfig) if hasattr(args, f.name)}
     )
 
 

@@ -80,15 +80,18 @@ def rejects(state: dict) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def stage_progress(state: dict) -> tuple[int, int]:
+    """(done, total) of the current stage: kept / target while bootstrapping, else the step's."""
+    if state.get("stage", "bootstrap") == "bootstrap":
+        return state.get("kept", 0), state.get("target", 0)
+    step = state.get("step") or {}
+    return step.get("done", 0), step.get("total", 0)
+
+
 def eta_seconds(state: dict) -> float | None:
     """Time left in the current step at the pace so far (None when there is no pace yet)."""
-    step = state.get("step") or {}
-    if state.get("stage") == "bootstrap":
-        done, total = state.get("kept", 0), state.get("target", 0)
-        spent = state.get("seconds", {}).get("bootstrap", 0.0)
-    else:
-        done, total = step.get("done", 0), step.get("total", 0)
-        spent = state.get("seconds", {}).get(state.get("stage"), 0.0)
+    done, total = stage_progress(state)
+    spent = state.get("seconds", {}).get(state.get("stage", "bootstrap"), 0.0)
     if not done or not spent or total <= done:
         return None if total > done else 0.0
     return spent / done * (total - done)

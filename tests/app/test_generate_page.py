@@ -77,7 +77,9 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     assert "done" in app.get("progress")[0].proto.text
     tokens = status["usage_total"]["tokens"]
     assert tokens > 0
-    assert app.sidebar.caption[-1].value.startswith(f"Runs started in this session: 1, {tokens:,} tokens")
+    assert app.sidebar.caption[-1].value.startswith(
+        f"Runs started in this session: 1, {tokens:,} tokens"
+    )
     candidates = app.dataframe[-1].value
     assert len(candidates) == status["candidates"]
     app.multiselect(key="gen_reasons").select("too_similar").run()
