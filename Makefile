@@ -9,10 +9,11 @@ PORT ?= 8501
 $(VENV)/bin/python:
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
+# --no-build-isolation: setup.py compiles the parse loop against the spaCy installed here.
+$(VENV)/.installed: requirements.txt pyproject.toml setup.py analysis/_greedy_parse.pyx | $(VENV)/bin/python
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements.txt
-	$(PY) -m pip install --no-deps -e .
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import spacy
 from spacy.tokens import Doc
@@ -11,6 +12,7 @@ from spacy.tokens import Doc
 from analysis import verbs, verbs_pipeline
 from analysis.paths import DATA_DIR
 
+SEED_LINES = (DATA_DIR / "self_instruct" / "seed_tasks.jsonl").read_text("utf-8").splitlines()
 EDGE_TEXTS = [
     "There is a cat.\n\nThey gon na go. Y'all ain't ready, let's see",
     "  spaced   out\ttext\n",
@@ -19,11 +21,15 @@ EDGE_TEXTS = [
 ]
 
 
-def bundled_instructions() -> list[str]:
+def bundled_texts() -> list[str]:
+    """The bundled instructions and 300 long multi-sentence model outputs."""
     texts = []
     for name in ("seed_tasks.jsonl", "user_oriented_instructions.jsonl"):
         with (DATA_DIR / "self_instruct" / name).open(encoding="utf-8") as handle:
             texts += [json.loads(line)["instruction"] for line in handle]
+    outputs = DATA_DIR / "self_instruct" / "predictions" / "text-davinci-003.jsonl"
+    with outputs.open(encoding="utf-8") as handle:
+        texts += [json.loads(line)["response"] for line in handle][:300]
     return texts
 
 
@@ -33,16 +39,86 @@ def signature(doc: Doc, lemma) -> list[tuple]:
     ]
 
 
-@pytest.mark.slow
-def test_verbs_pipeline_matches_the_stock_pipeline_token_by_token():
+def stock_and_fast(texts: list[str], batch_size: int = 16):
+    """Docs of the stock pipeline (without NER) and of ``annotate``, on a freshly loaded model."""
     name = verbs.default_model_name()
     stock = spacy.load(name, exclude=list(verbs_pipeline.EXCLUDED_COMPONENTS))
     fast = verbs_pipeline.load(name)
-    texts = bundled_instructions() + EDGE_TEXTS
+    ours = list(verbs_pipeline.annotate(fast, texts, batch_size))
+    return list(stock.pipe(texts)), ours, fast
+
+
+@pytest.mark.slow
+def test_verbs_pipeline_matches_the_stock_pipeline_token_by_token():
+    texts = bundled_texts() + EDGE_TEXTS
+    theirs, ours, fast = stock_and_fast(texts)
     lemma = verbs_pipeline.lemma_reader(fast)
-    ours = [signature(doc, lemma) for doc in verbs_pipeline.annotate(fast, texts, 16)]
-    theirs = [signature(doc, verbs.stored_lemma) for doc in stock.pipe(texts)]
-    assert ours == theirs
+    assert [signature(doc, lemma) for doc in ours] == [
+        signature(doc, verbs.stored_lemma) for doc in theirs
+    ]
+    # The cached embedding gives tok2vec's exact floats (on the same numpy ops; spaCy's default
+    # blis ops sum in another order, which changes the last bits but no annotation above).
+    same_ops = verbs_pipeline.load(verbs.default_model_name())
+    for mine, stock in zip(ours, same_ops.pipe(texts), strict=True):
+        assert np.array_equal(mine.tensor, stock.tensor)
+
+
+def test_verbs_pipeline_compiled_parse_loop_is_built_for_this_spacy():
+    """`make test` builds it (setup.py); without it the parser runs spaCy's slower loop."""
+    module = verbs_pipeline.compiled_parse_module()
+    assert module is not None, "run `make test` (or pip install --no-build-isolation -e .)"
+    assert verbs_pipeline.compiled_against() == module.BUILT_AGAINST
+
+
+@pytest.mark.slow
+def test_verbs_pipeline_falls_back_to_spacys_parse_loop_when_built_for_another_spacy(
+    monkeypatch,
+):
+    monkeypatch.setattr(verbs_pipeline, "compiled_against", lambda: "spacy==0.0.0;thinc==0.0.0")
+    verbs_pipeline.compiled_parse_module.cache_clear()
+    try:
+        assert verbs_pipeline.compiled_parse_module() is None
+        texts = [json.loads(line)["instruction"] for line in SEED_LINES[:40]]
+        theirs, ours, fast = stock_and_fast(texts)
+        assert verbs_pipeline.fast_component(fast, "parser") is None
+        assert verbs_pipeline.fast_component(fast, "tok2vec") is not None
+        lemma = verbs_pipeline.lemma_reader(fast)
+        assert [signature(d, lemma) for d in ours] == [
+            signature(d, verbs.stored_lemma) for d in theirs
+        ]
+    finally:
+        verbs_pipeline.compiled_parse_module.cache_clear()
+
+
+def test_verbs_pipeline_move_kinds_follow_the_move_names():
+    parser = verbs_pipeline.load(verbs.default_model_name()).get_pipe("parser")
+    kinds = verbs_pipeline.compiled_parse_module().move_kinds(parser)
+    names = [parser.moves.get_class_name(i) for i in range(parser.moves.n_moves)]
+    assert len(kinds) == len(names)
+    assert [kind for kind in kinds] == ["SDLRB".index(name[0]) for name in names]
+
+
+@pytest.mark.slow
+def test_verbs_pipeline_embedding_cache_is_exact_for_a_few_new_rows_and_after_a_reset(
+    monkeypatch,
+):
+    name = verbs.default_model_name()
+    stock, fast = verbs_pipeline.load(name), verbs_pipeline.load(name)  # the same numpy ops
+    tok2vec = verbs_pipeline.CachedEmbeddingTok2Vec(fast.get_pipe("tok2vec"))
+    warm = [json.loads(line)["instruction"] for line in SEED_LINES[:50]]
+    # Texts with one or two rows the table has not seen, alone in their batch.
+    few_new = [warm[0] + " Zebrafish.", "Zebrafish quokka.", warm[1]]
+    # spaCy's floats for a text in a batch of ordinary size (alone, a three-token text takes
+    # BLAS's small-matrix kernel and differs in the last bits: the cache never does).
+    docs = stock.get_pipe("tok2vec").pipe(stock.make_doc(text) for text in warm + few_new)
+    reference = {doc.text: doc.tensor for doc in docs}
+    monkeypatch.setattr(verbs_pipeline, "EMBED_MAX_ROWS", 300)  # forces resets on the way
+    table_sizes = []
+    for batch in (warm[:25], warm[25:], few_new[:1], few_new[1:2], few_new, warm):
+        for doc in tok2vec([fast.make_doc(text) for text in batch]):
+            assert np.array_equal(doc.tensor, reference[doc.text])
+        table_sizes.append(len(tok2vec._rows))
+    assert table_sizes != sorted(table_sizes)  # the table started afresh on the way
 
 
 def ruler_pipeline(patterns: list[dict]):
@@ -62,6 +138,10 @@ PATTERNS = [
     {"patterns": [[{"DEP": "expl"}, {"LOWER": "is"}]], "attrs": {"POS": "VERB"}, "index": 1},
     {"patterns": [[{"IS_SPACE": True}]], "attrs": {"TAG": "_SP", "POS": "SPACE"}},
     {"patterns": [[{"TAG": "VBZ"}]], "attrs": {"POS": "AUX"}},
+    # Pair patterns setting either token, by positive and negative index, over earlier sets.
+    {"patterns": [[{"TAG": "DT"}, {"TAG": "NN"}]], "attrs": {"MORPH": "Definite=Def"}},
+    {"patterns": [[{"TAG": "DT"}, {"TAG": "NN"}]], "attrs": {"POS": "PROPN"}, "index": -1},
+    {"patterns": [[{"TAG": "VBZ"}, {"TAG": "DT"}]], "attrs": {"LEMMA": "is-a"}, "index": -2},
 ]
 
 
@@ -88,8 +168,7 @@ def test_verbs_pipeline_cached_ruler_equals_the_ruler_on_every_pattern_kind():
 
 
 def test_verbs_pipeline_keeps_the_stock_ruler_for_patterns_it_cannot_cache():
-    for pattern in ([{"ORTH": "Is"}], [{"TAG": "NN"}] * 3):
-        ruler = ruler_pipeline([{"patterns": [pattern], "attrs": {"POS": "X"}}]).get_pipe(
-            "attribute_ruler"
-        )
+    for pattern, index in (([{"ORTH": "Is"}], 0), ([{"TAG": "NN"}] * 3, 0), ([{"TAG": "NN"}], 1)):
+        entry = {"patterns": [pattern], "attrs": {"POS": "X"}, "index": index}
+        ruler = ruler_pipeline([entry]).get_pipe("attribute_ruler")
         assert not verbs_pipeline.CachedAttributeRuler.supports(ruler)
