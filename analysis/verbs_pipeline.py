@@ -33,6 +33,7 @@ tests/analysis/test_verbs_pipeline.py compares every token attribute with the st
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from importlib.metadata import version
@@ -197,6 +198,9 @@ class CachedEmbeddingTok2Vec:
         self.row_layers = [layer.layers[0] for layer in embed.layers[2:-1]]
         self._rows: dict[bytes, int] = {}
         self._table = np.empty((4096, component.model.get_dim("nO")), dtype="float32")
+        # Streamlit sessions share the loaded model: table positions are handed out one batch
+        # at a time.
+        self._lock = threading.Lock()
 
     @staticmethod
     def supports(component) -> bool:
@@ -233,6 +237,10 @@ class CachedEmbeddingTok2Vec:
 
     def _embed(self, rows: np.ndarray) -> np.ndarray:
         """``embed``'s output for these attribute rows, from the table or computed once."""
+        with self._lock:
+            return self._embed_locked(rows)
+
+    def _embed_locked(self, rows: np.ndarray) -> np.ndarray:
         if len(self._rows) > EMBED_MAX_ROWS:
             self._rows.clear()
         rows = np.ascontiguousarray(rows)

@@ -172,3 +172,25 @@ def test_verbs_pipeline_keeps_the_stock_ruler_for_patterns_it_cannot_cache():
         entry = {"patterns": [pattern], "attrs": {"POS": "X"}, "index": index}
         ruler = ruler_pipeline([entry]).get_pipe("attribute_ruler")
         assert not verbs_pipeline.CachedAttributeRuler.supports(ruler)
+
+
+@pytest.mark.slow
+def test_verbs_pipeline_gives_the_same_annotations_to_threads_sharing_one_model():
+    """Streamlit sessions share the loaded model and its caches."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = bundled_texts()
+    shared = verbs_pipeline.load(verbs.default_model_name())
+    lemma = verbs_pipeline.lemma_reader(shared)
+
+    def annotate(part: list[str]) -> list[list[tuple]]:
+        return [signature(doc, lemma) for doc in verbs_pipeline.annotate(shared, part, 16)]
+
+    parts = [texts[i::4] for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        concurrent = list(pool.map(annotate, parts))
+    alone = verbs_pipeline.load(verbs.default_model_name())
+    alone_lemma = verbs_pipeline.lemma_reader(alone)
+    for part, result in zip(parts, concurrent, strict=True):
+        expected = [signature(d, alone_lemma) for d in verbs_pipeline.annotate(alone, part, 16)]
+        assert result == expected
