@@ -136,7 +136,12 @@ def main() -> None:
         (f"ours, paper rule, first pass ({compiled})", len(texts), ours_wall, ours_cpu),
         ("ours, paper rule, caches warm", len(texts), warm_wall, warm_cpu),
         ("ours, full rule, caches warm", len(texts), full_wall, full_cpu),
-        ("spaCy nlp.pipe batched (no ner, numpy ops), paper", len(batched), batched_wall, batched_cpu),
+        (
+            "spaCy nlp.pipe batched (no ner, numpy ops), paper",
+            len(batched),
+            batched_wall,
+            batched_cpu,
+        ),
         ("notebook loop nlp(text), full pipeline", len(subset), ref_wall, ref_cpu),
     ]
     header = f"{'method':<52}{'rows':>7}{'wall s':>8}{'rows/s':>8}{'CPU s':>8}{'rows/CPU-s':>11}"
