@@ -34,3 +34,40 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> i
     except WorkbenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The dataset a command reads, and how to read it: the same options on every command."""
+    from analysis.formats import CONVERTERS
+
+    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    parser.add_argument(
+        "--format", choices=sorted(CONVERTERS), help="force the record format (default: detected)"
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="read schema FIELD from the file's COLUMN (repeatable), e.g. --map instruction=question",
+    )
+    parser.add_argument(
+        "--skip-bad-lines",
+        action="store_true",
+        help="skip malformed JSONL lines (each is reported)",
+    )
+
+
+def load_dataset_argument(args: argparse.Namespace):
+    """The dataset named by :func:`add_dataset_arguments`; its load warnings go to stderr."""
+    from analysis.datasets import load_dataset, parse_mapping
+
+    dataset = load_dataset(
+        args.path,
+        format=args.format,
+        mapping=parse_mapping(args.map),
+        skip_bad_lines=args.skip_bad_lines,
+    )
+    for warning in dataset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return dataset

@@ -9,10 +9,10 @@ cluster's first row, the row it matched and the score).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from analysis.datasets import load_dataset, save_jsonl
+from analysis.cli import add_dataset_arguments, load_dataset_argument
+from analysis.datasets import save_jsonl
 from analysis.rouge import DEDUP_RULES, DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, deduplicate
 from analysis.schema import TEXT_FIELDS
 
@@ -30,7 +30,7 @@ def _threshold(value: str) -> float:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    add_dataset_arguments(parser)
     parser.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD)
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
     parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
@@ -39,9 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.path)
-    for warning in dataset.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    dataset = load_dataset_argument(args)
     kept, removed = deduplicate(
         dataset.frame, args.threshold, args.field, args.tokenizer, args.rule
     )

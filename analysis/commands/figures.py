@@ -5,23 +5,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.datasets import load_dataset
 from analysis.figures.export import ALL_FORMATS
 from analysis.paper_figures import build_figures, write_figures
+from analysis.verbs import RULES
 
 NAME = "figures"
 HELP = "Write every analysis figure of a dataset (PDF, PNG, SVG, CSV, HTML) for a paper."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    add_dataset_arguments(parser)
     parser.add_argument("--compare", help="a second dataset to compare with")
     parser.add_argument(
         "--pool",
         default="seed_tasks",
         help="pool for the similarity histogram (default: the 175 seed tasks)",
     )
-    parser.add_argument("--rule", choices=["paper", "full"], default="paper", help="verb-noun rule")
+    parser.add_argument("--rule", choices=RULES, default="paper", help="verb-noun rule")
     parser.add_argument(
         "--formats",
         default=",".join(ALL_FORMATS),
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(
             f"error: unknown format(s) {unknown}; choose from {', '.join(ALL_FORMATS)}"
         )
-    dataset = load_dataset(args.path)
+    dataset = load_dataset_argument(args)
     other = load_dataset(args.compare) if args.compare else None
     figures = build_figures(dataset, load_dataset(args.pool), other, rule=args.rule)
     written = write_figures(figures, args.out, formats)

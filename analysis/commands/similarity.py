@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.datasets import load_dataset
 from analysis.rouge import DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
@@ -19,7 +20,7 @@ HELP = "max and mean ROUGE-L of each row to a pool (default: the seed tasks), as
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
+    add_dataset_arguments(parser)
     parser.add_argument("--pool", default="seed_tasks", help="pool dataset (default: seed_tasks)")
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
     parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
@@ -27,9 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.path)
+    dataset = load_dataset_argument(args)
     pool = load_dataset(args.pool)
-    for warning in dataset.warnings + pool.warnings:
+    for warning in pool.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from analysis.datasets import load_dataset, parse_mapping
-from analysis.formats import CONVERTERS
+from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.stats import TABLE1_KEYS, TABLE1_LABELS, table1
 
 NAME = "stats"
@@ -15,28 +13,12 @@ HELP = "Table-1 statistics (rows, unique instructions, classification, instances
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="dataset file or folder, bundled name, or hub id")
-    parser.add_argument("--format", choices=sorted(CONVERTERS), help="force the record format")
-    parser.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="FIELD=COLUMN",
-        help="read schema FIELD from the file's COLUMN (repeatable), e.g. --map instruction=question",
-    )
+    add_dataset_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--skip-bad-lines", action="store_true", help="skip malformed JSONL lines")
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(
-        args.path,
-        format=args.format,
-        mapping=parse_mapping(args.map),
-        skip_bad_lines=args.skip_bad_lines,
-    )
-    for warning in dataset.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    dataset = load_dataset_argument(args)
     stats = table1(dataset.frame)
     if args.json:
         print(json.dumps(stats))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from analysis import verbs
+from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.schema import TEXT_FIELDS
 
 NAME = "verbs"
@@ -18,7 +20,7 @@ HELP = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="dataset file or folder, or a bundled dataset name")
+    add_dataset_arguments(parser)
     parser.add_argument(
         "--field",
         choices=TEXT_FIELDS,
@@ -26,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="text to analyse (GPT-4-LLM used output)",
     )
     parser.add_argument("--rule", choices=verbs.RULES, default="paper")
-    parser.add_argument("--out", required=True, help="CSV to write: id,verb,noun")
+    parser.add_argument("--out", required=True, type=Path, help="CSV to write: id,verb,noun")
     parser.add_argument("--model", default=None, help="spaCy model (default: installed small)")
     parser.add_argument("--top-verbs", type=int, default=20)
     parser.add_argument("--top-nouns", type=int, default=4)
@@ -35,10 +37,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.datasets import load_dataset
-
-    dataset = load_dataset(args.path)
+    dataset = load_dataset_argument(args)
     frame = verbs.verb_noun_column(dataset, field=args.field, rule=args.rule, model=args.model)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     frame[["id", "verb", "noun"]].to_csv(args.out, index=False)
     print(format_report(frame, args), file=sys.stdout)
     return 0

@@ -72,6 +72,29 @@ def test_verbs_cli_full_rule_on_outputs(dataset_path, tmp_path, capsys):
     assert "rule full, field output" in capsys.readouterr().out
 
 
+def test_verbs_cli_reads_a_csv_of_other_columns_through_map(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    path = tmp_path / "qa.csv"
+    path.write_text("qid,question,reply\nq1,Generate a list of five healthy snacks.,Nuts.\n")
+    out = tmp_path / "nested" / "qa_verbs.csv"
+    args = ["verbs", str(path), "--map", "id=qid", "--map", "instruction=question"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert [(r["id"], r["verb"], r["noun"]) for r in read_csv(out)] == [("q1", "generate", "list")]
+    assert path.read_text().startswith("qid,question,reply\n")  # the input is only read
+
+
+def test_verbs_cli_skips_bad_lines_and_names_them(dataset_path, tmp_path, capsys):
+    broken = tmp_path / "broken.jsonl"
+    lines = dataset_path.read_text(encoding="utf-8").splitlines()
+    broken.write_text("\n".join([lines[0], "{not json", *lines[1:]]) + "\n", encoding="utf-8")
+    out = tmp_path / "broken.csv"
+    assert main(["verbs", str(broken), "--out", str(out)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    assert main(["verbs", str(broken), "--skip-bad-lines", "--out", str(out)]) == 0
+    assert len(read_csv(out)) == len(RECORDS)
+    assert "skipped 1 bad line(s): 2" in capsys.readouterr().err
+
+
 def test_verbs_cli_reports_a_missing_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     code = main(["verbs", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o.csv")])

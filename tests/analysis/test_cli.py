@@ -1,0 +1,30 @@
+"""`python -m analysis`: every command that reads a dataset reads it the same way."""
+
+from __future__ import annotations
+
+import argparse
+
+from analysis import commands
+from analysis.cli import build_parser
+from analysis.formats import CONVERTERS
+
+READING_OPTIONS = {"--format", "--map", "--skip-bad-lines"}
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser("python -m analysis", "test", commands)
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_cli_every_command_takes_the_dataset_reading_options():
+    found = subcommands()
+    assert set(found) == {"dedup", "figures", "similarity", "stats", "verbs"}
+    for name, parser in found.items():
+        options = {option for action in parser._actions for option in action.option_strings}
+        assert options >= READING_OPTIONS, name
+        args = parser.parse_args(
+            ["data.csv", "--format", sorted(CONVERTERS)[0], "--map", "instruction=q"]
+            + (["--out", "o"] if "--out" in options else [])
+        )
+        assert args.path == "data.csv" and args.map == ["instruction=q"], name
