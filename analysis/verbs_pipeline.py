@@ -1,4 +1,4 @@
-"""The spaCy pipeline the verb-noun rules parse with: stock annotations, 2.4x spaCy's nlp.pipe.
+"""The spaCy pipeline the verb-noun rules parse with: stock annotations, ~2.5x spaCy's nlp.pipe.
 
 Measured on 2 shared cores (bench/bench_verbs.py, perf), the stock small English pipeline
 spends time in six places this module removes without changing any annotation:
@@ -13,16 +13,18 @@ spends time in six places this module removes without changing any annotation:
   Every pattern of the English models reads only TAG, DEP, LOWER and IS_SPACE of one or two
   tokens, so its matches are a function of those values: :class:`CachedAttributeRuler` asks the
   ruler's own Matcher once per distinct token (or token pair), and sets each token's attributes
-  once, merged in the order the ruler would set them one match after another. A model with any
-  other kind of pattern keeps the stock ruler;
+  once, merged in the order the ruler would set them one match after another. The small English
+  model's patterns test LOWER against 140 words and three regexes only, so all other words
+  (real text has tens of thousands) share their cache entries per tag and dependency. A model
+  with any other kind of pattern keeps the stock ruler;
 * tok2vec's first half (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE... then a maxout layer)
   looks at one token's attributes and nothing else, and a corpus repeats the same tokens:
   :class:`CachedEmbeddingTok2Vec` computes that half once per distinct attribute row and runs
-  only the context window layers per text. The rows are computed in blocks of at least
-  :data:`EMBED_MIN_ROWS` because BLAS takes another kernel for a handful of rows, whose float
-  sums differ in the last bits: every tensor is bit-identical to the stock component's for the
-  same text in a batch of ordinary size (spaCy's own floats for a text of three tokens alone in
-  its batch differ in the last bits from its floats for that text in a larger batch);
+  only the context window layers per text. The tensors equal the stock component's up to float
+  rounding, which spaCy's own tensors do not escape either: BLAS sums a row in another order
+  depending on the batch around it and the CPU's kernels (on an AMD EPYC: at most 3e-6 apart
+  between ours and stock, and between stock at batch sizes 1000 and 7); no annotation in the
+  tests differs;
 * the parser's greedy loop runs from :mod:`analysis._greedy_parse`, spaCy's own loop compiled
   without the profiling hooks of its Python 3.11 wheels (they took and dropped the GIL 65 times
   per parser state per step). It is built at install (setup.py) and used only when it was built
@@ -33,6 +35,7 @@ tests/analysis/test_verbs_pipeline.py compares every token attribute with the st
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
@@ -51,12 +54,12 @@ if TYPE_CHECKING:
 EXCLUDED_COMPONENTS: tuple[str, ...] = ("ner",)
 #: Token attributes the cached ruler understands in a pattern.
 _KEY_ATTRS = frozenset({"TAG", "DEP", "LOWER", "IS_SPACE"})
-#: Fewest rows the embedding is computed on at once (see the module docstring).
-EMBED_MIN_ROWS = 64
 #: Distinct embedded rows kept per model before the cache starts afresh (about 400 MB at most).
 EMBED_MAX_ROWS = 1_000_000
 
 Key = tuple[int, int, int, int]  # TAG, DEP, LOWER, IS_SPACE
+#: Operators of a LOWER test that treat all words they do not name (or match) alike.
+_NAMING_OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
 #: An attribute-set id and the position in a matched window that it sets.
 Target = tuple[int, int]
 
@@ -74,7 +77,8 @@ class CachedAttributeRuler:
     """The attribute ruler's exact effect, computed once per distinct token in context.
 
     A token's attributes after the ruler depend on its own key and, through two-token patterns,
-    on its neighbours' keys: they are cached per (previous, own, next) key.
+    on its neighbours' keys: they are cached per (previous, own, next) key. In a key, a word that
+    no LOWER test names stands for all such words (:meth:`_shared_lower`).
     """
 
     def __init__(self, ruler: AttributeRuler):
@@ -82,6 +86,9 @@ class CachedAttributeRuler:
 
         self.ruler = ruler
         self.strings = ruler.vocab.strings
+        self._lower_tests = _lower_tests(ruler.patterns)
+        self._shared: dict[int, int] = {}
+        self._stand_ins: dict[int, int] = {}
         self._targets: dict[tuple[Key, ...], tuple[Target, ...]] = {}
         self._starts_pair: dict[Key, bool] = {}
         self._in_context: dict[tuple[Key | None, Key, Key | None], dict] = {}
@@ -119,6 +126,11 @@ class CachedAttributeRuler:
         from spacy.pipeline.attributeruler import set_token_attrs
 
         keys = doc.to_array([TAG, DEP, LOWER, IS_SPACE]).tolist()
+        if self._lower_tests is not None:
+            shared = self._shared
+            for key in keys:
+                lower = shared.get(key[2])
+                key[2] = self._shared_lower(key[2], key[3]) if lower is None else lower
         padded: list[Key | None] = [None, *map(tuple, keys), None]
         for i in range(len(keys)):
             context = (padded[i], padded[i + 1], padded[i + 2])
@@ -128,6 +140,19 @@ class CachedAttributeRuler:
             if attrs:
                 set_token_attrs(doc[i], attrs)
         return doc
+
+    def _shared_lower(self, lower: int, is_space: int) -> int:
+        """``lower`` itself if a LOWER test names or matches it, else the first such word seen:
+        every test treats those alike (one stand-in per IS_SPACE value, which the oracle's doc
+        reads from the word)."""
+        values, regexes = self._lower_tests
+        text = self.strings[lower]
+        if text in values or any(regex.search(text) for regex in regexes):
+            shared = lower
+        else:
+            shared = self._stand_ins.setdefault(is_space, lower)
+        self._shared[lower] = shared
+        return shared
 
     def _attrs_in_context(self, before: Key | None, key: Key, after: Key | None) -> dict:
         """What the ruler sets on a token between these neighbours.
@@ -181,6 +206,31 @@ class CachedAttributeRuler:
             token.tag = tag
             token.dep = dep
         return doc
+
+
+def _lower_tests(patterns: list[dict]) -> tuple[frozenset[str], tuple[re.Pattern, ...]] | None:
+    """The words and regexes the patterns test LOWER against, or None where a test tells apart
+    words it does not name (FUZZY): then every word keeps its own cache entries."""
+    values: set[str] = set()
+    regexes: list[re.Pattern] = []
+    for entry in patterns:
+        for pattern in entry["patterns"]:
+            for token in pattern:
+                for attr, test in token.items():
+                    if str(attr).upper() != "LOWER":
+                        continue
+                    if isinstance(test, str):
+                        values.add(test)
+                        continue
+                    if not isinstance(test, dict) or not set(test) <= _NAMING_OPERATORS:
+                        return None
+                    words = [*test.get("IN", []), *test.get("NOT_IN", [])]
+                    if not all(isinstance(word, str) for word in words):
+                        return None
+                    values.update(words)
+                    if "REGEX" in test:
+                        regexes.append(re.compile(test["REGEX"]))
+    return frozenset(values), tuple(regexes)
 
 
 class CachedEmbeddingTok2Vec:
@@ -258,12 +308,9 @@ class CachedEmbeddingTok2Vec:
         return self._table[np.asarray(known)[inverse.ravel()]]
 
     def _compute(self, rows: np.ndarray) -> np.ndarray:
-        """The row layers on at least EMBED_MIN_ROWS rows (padded with copies, then cut)."""
-        padding = max(0, EMBED_MIN_ROWS - len(rows))
-        block = np.concatenate([rows, np.repeat(rows[:1], padding, axis=0)]) if padding else rows
         for layer in self.row_layers:
-            block = layer.predict(block)
-        return block[: len(rows)]
+            rows = layer.predict(rows)
+        return rows
 
     def _store(self, start: int, vectors: np.ndarray) -> None:
         end = start + len(vectors)

@@ -13,6 +13,9 @@ from analysis import verbs, verbs_pipeline
 from analysis.paths import DATA_DIR
 
 SEED_LINES = (DATA_DIR / "self_instruct" / "seed_tasks.jsonl").read_text("utf-8").splitlines()
+#: How far tok2vec's floats may move with the order BLAS sums in: spaCy's own tensors for one
+#: text move by up to 3e-6 between batch sizes 1000 and 7 (AMD EPYC, OpenBLAS' Zen kernels).
+TENSOR_ATOL = 1e-5
 EDGE_TEXTS = [
     "There is a cat.\n\nThey gon na go. Y'all ain't ready, let's see",
     "  spaced   out\ttext\n",
@@ -56,11 +59,10 @@ def test_verbs_pipeline_matches_the_stock_pipeline_token_by_token():
     assert [signature(doc, lemma) for doc in ours] == [
         signature(doc, verbs.stored_lemma) for doc in theirs
     ]
-    # The cached embedding gives tok2vec's exact floats (on the same numpy ops; spaCy's default
-    # blis ops sum in another order, which changes the last bits but no annotation above).
+    # The cached embedding gives tok2vec's floats up to rounding (on the same numpy ops).
     same_ops = verbs_pipeline.load(verbs.default_model_name())
     for mine, stock in zip(ours, same_ops.pipe(texts), strict=True):
-        assert np.array_equal(mine.tensor, stock.tensor)
+        np.testing.assert_allclose(mine.tensor, stock.tensor, rtol=0, atol=TENSOR_ATOL)
 
 
 def test_verbs_pipeline_compiled_parse_loop_is_built_for_this_spacy():
@@ -99,7 +101,7 @@ def test_verbs_pipeline_move_kinds_follow_the_move_names():
 
 
 @pytest.mark.slow
-def test_verbs_pipeline_embedding_cache_is_exact_for_a_few_new_rows_and_after_a_reset(
+def test_verbs_pipeline_embedding_cache_gives_stock_floats_for_new_rows_and_after_a_reset(
     monkeypatch,
 ):
     name = verbs.default_model_name()
@@ -108,15 +110,13 @@ def test_verbs_pipeline_embedding_cache_is_exact_for_a_few_new_rows_and_after_a_
     warm = [json.loads(line)["instruction"] for line in SEED_LINES[:50]]
     # Texts with one or two rows the table has not seen, alone in their batch.
     few_new = [warm[0] + " Zebrafish.", "Zebrafish quokka.", warm[1]]
-    # spaCy's floats for a text in a batch of ordinary size (alone, a three-token text takes
-    # BLAS's small-matrix kernel and differs in the last bits: the cache never does).
     docs = stock.get_pipe("tok2vec").pipe(stock.make_doc(text) for text in warm + few_new)
     reference = {doc.text: doc.tensor for doc in docs}
     monkeypatch.setattr(verbs_pipeline, "EMBED_MAX_ROWS", 300)  # forces resets on the way
     table_sizes = []
     for batch in (warm[:25], warm[25:], few_new[:1], few_new[1:2], few_new, warm):
         for doc in tok2vec([fast.make_doc(text) for text in batch]):
-            assert np.array_equal(doc.tensor, reference[doc.text])
+            np.testing.assert_allclose(doc.tensor, reference[doc.text], rtol=0, atol=TENSOR_ATOL)
         table_sizes.append(len(tok2vec._rows))
     assert table_sizes != sorted(table_sizes)  # the table started afresh on the way
 
@@ -149,14 +149,22 @@ def test_verbs_pipeline_cached_ruler_equals_the_ruler_on_every_pattern_kind():
     nlp = ruler_pipeline(PATTERNS)
     ruler = nlp.get_pipe("attribute_ruler")
     assert verbs_pipeline.CachedAttributeRuler.supports(ruler)
-    cached = verbs_pipeline.CachedAttributeRuler(ruler)
     examples = [
         (["there", "is", "a", "cat", "n't", "\n"], ["EX", "VBZ", "DT", "NN", "RB", "SP"]),
         (["it", "is", "nt", "cats"], ["PRP", "VBZ", "RB", "NNS"]),
         (["there", "are", "dogs"], ["EX", "VBP", "NNS"]),
+        # Words no LOWER test names share cache entries with "cat", "dogs", "\n": still exact.
+        (["there", "was", "a", "dog", "n't", "\t"], ["EX", "VBZ", "DT", "NN", "RB", "SP"]),
+        (["There", "IS", "the", "Cat", "nt", "  "], ["EX", "VBZ", "DT", "NN", "RB", "SP"]),
     ]
+    assert_cached_ruler_is_exact(nlp, examples)
+
+
+def assert_cached_ruler_is_exact(nlp, examples: list[tuple[list[str], list[str]]]):
+    ruler = nlp.get_pipe("attribute_ruler")
+    cached = verbs_pipeline.CachedAttributeRuler(ruler)
     for words, tags in examples:
-        deps = ["expl" if w == "there" else "dep" for w in words]
+        deps = ["expl" if w.lower() == "there" else "dep" for w in words]
         expected, ours = tagged_doc(nlp, words, tags, deps), tagged_doc(nlp, words, tags, deps)
         ruler(expected)
         cached(ours)  # twice: the second time every match comes from the cache
@@ -165,6 +173,26 @@ def test_verbs_pipeline_cached_ruler_equals_the_ruler_on_every_pattern_kind():
             assert [(t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in doc] == [
                 (t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in expected
             ]
+
+
+def test_verbs_pipeline_cached_ruler_keeps_words_apart_where_a_test_tells_unnamed_ones_apart():
+    not_in = {"patterns": [[{"LOWER": {"NOT_IN": ["a"]}}]], "attrs": {"MORPH": "Foo=Yes"}}
+    fuzzy = {"patterns": [[{"LOWER": {"FUZZY": "cat"}}]], "attrs": {"LEMMA": "cat-like"}}
+    examples = [
+        (["there", "is", "a", "dog"], ["EX", "VBZ", "DT", "NN"]),
+        (["there", "was", "a", "cats"], ["EX", "VBZ", "DT", "NN"]),
+    ]
+    assert_cached_ruler_is_exact(ruler_pipeline([*PATTERNS, not_in]), examples)
+    assert_cached_ruler_is_exact(ruler_pipeline([*PATTERNS, fuzzy]), examples)
+
+
+def test_verbs_pipeline_cached_ruler_needs_one_entry_for_all_unnamed_words():
+    nlp = ruler_pipeline(PATTERNS)
+    cached = verbs_pipeline.CachedAttributeRuler(nlp.get_pipe("attribute_ruler"))
+    words = [f"word{i}" for i in range(200)]
+    cached(tagged_doc(nlp, words, ["NN"] * len(words), ["dep"] * len(words)))
+    # First, middle and last token: three contexts however many words there are.
+    assert len(cached._in_context) == 3
 
 
 def test_verbs_pipeline_keeps_the_stock_ruler_for_patterns_it_cannot_cache():
