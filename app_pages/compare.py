@@ -13,7 +13,7 @@ from analysis.figures.lengths import (
     length_summary,
     length_table,
 )
-from analysis.verbs import summary
+from analysis.verbs import RULES, summary
 from app_pages import data
 from app_pages.components import figure_with_exports
 
@@ -48,7 +48,7 @@ figure_with_exports(length_figure(histogram, "output", log_y), histogram, "outpu
 st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
 
 st.subheader("Verb–noun structure of the outputs")
-rule = st.selectbox("Rule", ["paper", "full"], key="compare_rule")
+rule = st.selectbox("Rule", RULES, key="compare_rule")
 verb_stats = pd.DataFrame(
     {name: summary(data.verb_nouns(name, "output", rule)) for name in chosen}
 ).T

@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
-from analysis.verbs import pair_counts, rows_for, summary, top_pairs_comparison, top_verb_nouns
+from analysis.verbs import (
+    RULES,
+    pair_counts,
+    rows_for,
+    summary,
+    top_pairs_comparison,
+    top_verb_nouns,
+)
 from app_pages import data
 from app_pages.components import figure_with_exports
 
@@ -16,7 +23,7 @@ controls = st.columns(5)
 field = controls[0].selectbox("Field", ["instruction", "output"], key="verbs_field")
 rule = controls[1].selectbox(
     "Rule",
-    ["paper", "full"],
+    RULES,
     key="verbs_rule",
     help="paper: the Self-Instruct notebook rule; full: also finds verbs behind adverbs, 'please', auxiliaries, particles",
 )
