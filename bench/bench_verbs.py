@@ -83,6 +83,22 @@ def notebook_pair(token) -> tuple[str, str]:
     return "", ""
 
 
+BATCHED = "spaCy nlp.pipe batched (no ner, numpy ops), paper"
+LOOP = "notebook loop nlp(text), full pipeline"
+
+
+def run_batched(nlp, texts: list[str]):
+    """spaCy's own batched pipe, then the paper rule: pairs, wall and CPU seconds."""
+    return timed(
+        lambda: [verbs.paper_rule(doc) for doc in nlp.pipe(texts, batch_size=verbs.BATCH_SIZE)]
+    )
+
+
+def run_loop(nlp_full, texts: list[str]):
+    """The notebooks' one ``nlp(text)`` call per text: pairs, wall and CPU seconds."""
+    return timed(lambda: [notebook_pair(list(nlp_full(text).sents)[0].root) for text in texts])
+
+
 def share_equal(ours: list, theirs: list) -> float:
     return sum(a == b for a, b in zip(ours, theirs, strict=True)) / len(theirs)
 
@@ -122,23 +138,14 @@ def compare_on_outputs(model: str, loop_rows: int, nlp_full, batched_nlp) -> Non
         f"{words:.1f} words avg (embedding cache warm from the run above)"
     )
     ours, ours_wall, ours_cpu = timed(lambda: verbs.extract(texts, rule="paper", model=model))
-    batched, batched_wall, batched_cpu = timed(
-        lambda: [verbs.paper_rule(d) for d in batched_nlp.pipe(texts, batch_size=verbs.BATCH_SIZE)]
-    )
+    batched, batched_wall, batched_cpu = run_batched(batched_nlp, texts)
     subset = texts[:loop_rows]
-    reference, ref_wall, ref_cpu = timed(
-        lambda: [notebook_pair(list(nlp_full(t).sents)[0].root) for t in subset]
-    )
+    reference, ref_wall, ref_cpu = run_loop(nlp_full, subset)
     report(
         [
             ("ours, paper rule, output field", len(texts), ours_wall, ours_cpu),
-            (
-                "spaCy nlp.pipe batched (no ner, numpy ops), paper",
-                len(texts),
-                batched_wall,
-                batched_cpu,
-            ),
-            ("notebook loop nlp(text), full pipeline", len(subset), ref_wall, ref_cpu),
+            (BATCHED, len(texts), batched_wall, batched_cpu),
+            (LOOP, len(subset), ref_wall, ref_cpu),
         ],
         words,
     )
@@ -179,18 +186,11 @@ def main() -> None:
     _, full_wall, full_cpu = timed(lambda: verbs.extract(texts, rule="full", model=model))
 
     batched_nlp = verbs_pipeline.load(model)
-    batched, batched_wall, batched_cpu = timed(
-        lambda: [
-            verbs.paper_rule(doc)
-            for doc in batched_nlp.pipe(texts[: args.batched_rows], batch_size=verbs.BATCH_SIZE)
-        ]
-    )
+    batched, batched_wall, batched_cpu = run_batched(batched_nlp, texts[: args.batched_rows])
 
     nlp_full, load_ref, _ = timed(lambda: spacy.load(model))
     subset = texts[: args.loop_rows]
-    reference, ref_wall, ref_cpu = timed(
-        lambda: [notebook_pair(list(nlp_full(t).sents)[0].root) for t in subset]
-    )
+    reference, ref_wall, ref_cpu = run_loop(nlp_full, subset)
     pairs = list(zip(ours["verb"], ours["noun"], strict=True))
     agree = share_equal(pairs[: len(reference)], reference)
     agree_batched = share_equal(pairs[: len(batched)], batched)
@@ -201,13 +201,8 @@ def main() -> None:
             (f"ours, paper rule, first pass ({compiled})", len(texts), ours_wall, ours_cpu),
             ("ours, paper rule, caches warm", len(texts), warm_wall, warm_cpu),
             ("ours, full rule, caches warm", len(texts), full_wall, full_cpu),
-            (
-                "spaCy nlp.pipe batched (no ner, numpy ops), paper",
-                len(batched),
-                batched_wall,
-                batched_cpu,
-            ),
-            ("notebook loop nlp(text), full pipeline", len(subset), ref_wall, ref_cpu),
+            (BATCHED, len(batched), batched_wall, batched_cpu),
+            (LOOP, len(subset), ref_wall, ref_cpu),
         ],
         words,
     )
