@@ -15,6 +15,17 @@ NAME = "figures"
 HELP = "Write every analysis figure of a dataset (PDF, PNG, SVG, CSV, HTML) for a paper."
 
 
+def _formats(value: str) -> list[str]:
+    formats = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(formats) - set(ALL_FORMATS))
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(ALL_FORMATS)}"
+        )
+    return formats
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     add_dataset_arguments(parser)
     parser.add_argument("--compare", help="a second dataset to compare with")
@@ -26,23 +37,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rule", choices=RULES, default="paper", help="verb-noun rule")
     parser.add_argument(
         "--formats",
-        default=",".join(ALL_FORMATS),
+        type=_formats,
+        default=list(ALL_FORMATS),
         help="comma-separated subset of " + ",".join(ALL_FORMATS),
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder")
 
 
 def run(args: argparse.Namespace) -> int:
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    unknown = sorted(set(formats) - set(ALL_FORMATS))
-    if unknown:
-        raise SystemExit(
-            f"error: unknown format(s) {unknown}; choose from {', '.join(ALL_FORMATS)}"
-        )
     dataset = load_dataset_argument(args)
     other = load_dataset(args.compare) if args.compare else None
     figures = build_figures(dataset, load_dataset(args.pool), other, rule=args.rule)
-    written = write_figures(figures, args.out, formats)
+    written = write_figures(figures, args.out, args.formats)
     for path in written:
         print(path)
     print(f"{len(figures)} figures, {len(written)} files in {args.out}")

@@ -61,6 +61,14 @@ def test_figures_export_without_browser_says_what_to_install(monkeypatch):
     assert b"<html>" in export.figure_bytes(small_figure(), "html")
 
 
+def test_figures_cli_rejects_an_unknown_format_before_any_work(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["figures", "seed_tasks", "--formats", "png,jpeg", "--out", str(tmp_path / "f")])
+    assert exit_info.value.code == 2
+    assert "unknown format(s) jpeg; choose from" in capsys.readouterr().err
+    assert not (tmp_path / "f").exists()
+
+
 @requires_chromium
 @pytest.mark.slow
 def test_figures_cli_writes_every_figure(tmp_path, capsys):
