@@ -76,7 +76,7 @@ def load_dataset(
         if bundled is not None:
             return load_dataset(bundled, format, mapping, skip_bad_lines, name or str(source))
         if _looks_like_hub_id(str(source)):
-            return _load_hub(str(source), format, mapping, split)
+            return _load_hub(str(source), format, mapping, split, name)
         raise DataLoadError(source, Errors.E009)
     if path.is_dir():
         if (path / RUN_DATASET_FILE).exists():
@@ -425,7 +425,11 @@ def _load_saved_hf(
 
 
 def _load_hub(
-    source: str, format: str | None, mapping: Mapping[str, str] | None, split: str
+    source: str,
+    format: str | None,
+    mapping: Mapping[str, str] | None,
+    split: str,
+    name: str | None = None,
 ) -> Dataset:
     import datasets
 
@@ -436,7 +440,7 @@ def _load_hub(
         raise DataLoadError(source, Errors.E010.format(name=source, reason=reason[:300])) from None
     frame, used = _convert(source, _frame_raws(loaded.to_pandas()), format, mapping)
     fingerprint = hashlib.sha256(json.dumps([loaded._fingerprint, used]).encode()).hexdigest()[:16]
-    return Dataset(source, frame, fingerprint, source, used)
+    return Dataset(name or source, frame, fingerprint, source, used)
 
 
 def save_jsonl(frame: pd.DataFrame, path: Path) -> None:

@@ -1,7 +1,8 @@
 """The dataset registry: bundled datasets (data/manifest.json) and the user's own datasets.
 
 User datasets, added by local path or upload, are copied into the git-ignored workspace, so the
-original file is never touched and an upload never lands in the working directory.
+original file is never touched and an upload never lands in the working directory. A Hugging Face
+hub id is registered by its id: the datasets library keeps its own cache of the data.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from analysis.datasets import Dataset, load_dataset
 from analysis.errors import DataLoadError, Errors, WorkbenchError
 from analysis.paths import DATA_DIR, MANIFEST_PATH, workspace_dir
 
+#: ``DatasetInfo.kind`` of a dataset registered by its Hugging Face hub id.
+HUB = "hub"
 #: Upload size limit, in megabytes (Streamlit's own limit is set to match in .streamlit/).
 UPLOAD_LIMIT_MB = 200
 
@@ -36,7 +39,10 @@ class DatasetInfo:
     kind: str = "bundled"
 
     @property
-    def full_path(self) -> Path:
+    def full_path(self) -> Path | str:
+        """Where to load it from: a path (bundled ones relative to data/), or a hub id."""
+        if self.kind == HUB:
+            return self.path
         path = Path(self.path)
         return path if path.is_absolute() else DATA_DIR / path
 
@@ -149,19 +155,42 @@ def add_user_dataset(
         kind="user",
         description=f"added from {filename or target}",
     )
-    entries = [e for e in user_datasets() if e.name != name] + [info]
+    _register(info)
+    return info
+
+
+def add_hub_dataset(hub_id: str, name: str = "") -> DatasetInfo:
+    """Check that a Hugging Face hub id loads, and register it under ``name`` (default: the id)."""
+    dataset = load_dataset(hub_id, name=name or hub_id)
+    info = DatasetInfo(
+        name=name or hub_id,
+        path=hub_id,
+        rows=len(dataset),
+        format=dataset.format,
+        kind=HUB,
+        description=f"Hugging Face hub dataset {hub_id}",
+    )
+    _register(info)
+    return info
+
+
+def _register(info: DatasetInfo) -> None:
+    _write_user_index([e for e in user_datasets() if e.name != info.name] + [info])
+
+
+def _write_user_index(entries: list[DatasetInfo]) -> None:
+    """Replace the index atomically: an interrupted write never loses what was registered."""
     index = _user_index_path()
+    index.parent.mkdir(parents=True, exist_ok=True)
     tmp = index.with_suffix(".tmp")
     tmp.write_text(json.dumps([e.__dict__ for e in entries], indent=1), encoding="utf-8")
     os.replace(tmp, index)
-    return info
 
 
 def remove_user_dataset(name: str) -> None:
     entries = user_datasets()
-    kept = [e for e in entries if e.name != name]
     index = _user_index_path()
-    index.write_text(json.dumps([e.__dict__ for e in kept], indent=1), encoding="utf-8")
+    _write_user_index([e for e in entries if e.name != name])
     for entry in entries:
         if entry.name == name and Path(entry.path).parent == index.parent:
             Path(entry.path).unlink(missing_ok=True)

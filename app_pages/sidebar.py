@@ -80,5 +80,4 @@ def _add_dataset_form() -> None:
 def _add_path_or_hub(source: str, name: str) -> registry.DatasetInfo:
     if Path(source).exists():
         return registry.add_user_dataset(name or Path(source).stem, path=source)
-    dataset = data.load(source)  # a hub id: loaded (and cached) by the datasets library
-    return registry.DatasetInfo(name=source, path=source, rows=len(dataset), kind="hub")
+    return registry.add_hub_dataset(source, name)

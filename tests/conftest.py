@@ -10,3 +10,20 @@ def isolated_workspace(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("workspace")
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def serve_hub(monkeypatch):
+    """The Hugging Face hub is out of reach here: ``serve_hub(hub_id, rows)`` makes the datasets
+    library answer that one id from memory and any other as the hub does for a missing one."""
+    import datasets
+
+    def serve(hub_id: str, rows: list[dict]) -> None:
+        def load(path, split=None, **kwargs):
+            if path != hub_id:
+                raise FileNotFoundError(f"Dataset '{path}' doesn't exist on the Hub")
+            return datasets.Dataset.from_list(rows)
+
+        monkeypatch.setattr(datasets, "load_dataset", load)
+
+    return serve

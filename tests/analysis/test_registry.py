@@ -54,3 +54,31 @@ def test_registry_unknown_name():
         WorkbenchError, match="no dataset named 'nope'; bundled datasets: seed_tasks"
     ):
         registry.find("nope")
+
+
+HUB_ROWS = [{"instruction": "Name a prime.", "input": "", "output": "7"}] * 2 + [
+    {"instruction": "Write a haiku.", "input": "", "output": "..."}
+]
+
+
+def test_registry_hub_dataset_is_registered_by_id_and_loads_again(serve_hub, isolated_workspace):
+    serve_hub("tatsu-lab/alpaca", HUB_ROWS)
+    info = registry.add_hub_dataset("tatsu-lab/alpaca", "alpaca")
+    assert (info.name, info.path, info.kind, info.rows) == ("alpaca", "tatsu-lab/alpaca", "hub", 3)
+    # A restarted app reads the index again and loads the data through the datasets library.
+    [entry] = registry.user_datasets()
+    assert entry == info
+    dataset = registry.load("alpaca")
+    assert dataset.name == "alpaca"
+    assert dataset.frame["instruction"].tolist() == [row["instruction"] for row in HUB_ROWS]
+    registry.remove_user_dataset("alpaca")
+    assert registry.user_datasets() == []
+
+
+def test_registry_unreachable_hub_id_is_not_registered(serve_hub, isolated_workspace):
+    registry.add_user_dataset("good", data=b'{"instruction": "a"}\n', filename="good.jsonl")
+    index = (isolated_workspace / "datasets" / "index.json").read_bytes()
+    serve_hub("tatsu-lab/alpaca", HUB_ROWS)
+    with pytest.raises(DataLoadError, match="Hugging Face hub"):
+        registry.add_hub_dataset("someone/missing", "missing")
+    assert (isolated_workspace / "datasets" / "index.json").read_bytes() == index

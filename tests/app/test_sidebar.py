@@ -34,6 +34,15 @@ def test_sidebar_bad_dataset_shows_located_error(run_app, tmp_path):
     assert app.session_state["dataset"] == "seed_tasks"
 
 
+def test_sidebar_adds_a_hub_dataset_that_a_new_session_still_lists(run_app, serve_hub):
+    serve_hub("tatsu-lab/alpaca", [{"instruction": "Name a prime.", "output": "7"}])
+    app = add_path(run_app(), "tatsu-lab/alpaca", "alpaca")
+    assert not app.exception
+    assert app.session_state["dataset"] == "alpaca"
+    fresh = run_app()
+    assert "alpaca" in fresh.sidebar.selectbox[0].options
+
+
 def test_sidebar_backend_section_reports_embedded_model(run_app, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
