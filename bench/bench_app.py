@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -26,7 +27,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="bench-app-"))
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 import bundled  # noqa: E402
 import streamlit as st  # noqa: E402
@@ -34,6 +34,10 @@ from bench_verbs import synthesize  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analysis import registry  # noqa: E402
+
+# AppTest runs pages without a server, and Streamlit says so at every widget and cache.
+for _noisy in ("scriptrunner_utils.script_run_context", "caching.cache_data_api"):
+    logging.getLogger(f"streamlit.runtime.{_noisy}").disabled = True
 
 PAGES = (
     "app_pages/datasets.py",
