@@ -56,6 +56,8 @@ EXCLUDED_COMPONENTS: tuple[str, ...] = ("ner",)
 _KEY_ATTRS = frozenset({"TAG", "DEP", "LOWER", "IS_SPACE"})
 #: Distinct embedded rows kept per model before the cache starts afresh (about 400 MB at most).
 EMBED_MAX_ROWS = 1_000_000
+#: Distinct words whose shared LOWER the ruler remembers before it starts afresh (~100 MB).
+RULER_MAX_WORDS = 1_000_000
 
 Key = tuple[int, int, int, int]  # TAG, DEP, LOWER, IS_SPACE
 #: Operators of a LOWER test that treat all words they do not name (or match) alike.
@@ -128,6 +130,8 @@ class CachedAttributeRuler:
         keys = doc.to_array([TAG, DEP, LOWER, IS_SPACE]).tolist()
         if self._lower_tests is not None:
             shared = self._shared
+            if len(shared) > RULER_MAX_WORDS:
+                shared.clear()  # the stand-ins stay, so the cached contexts stay valid
             for key in keys:
                 lower = shared.get(key[2])
                 key[2] = self._shared_lower(key[2], key[3]) if lower is None else lower

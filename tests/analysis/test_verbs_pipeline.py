@@ -186,13 +186,16 @@ def test_verbs_pipeline_cached_ruler_keeps_words_apart_where_a_test_tells_unname
     assert_cached_ruler_is_exact(ruler_pipeline([*PATTERNS, fuzzy]), examples)
 
 
-def test_verbs_pipeline_cached_ruler_needs_one_entry_for_all_unnamed_words():
+def test_verbs_pipeline_cached_ruler_needs_one_entry_for_all_unnamed_words(monkeypatch):
     nlp = ruler_pipeline(PATTERNS)
     cached = verbs_pipeline.CachedAttributeRuler(nlp.get_pipe("attribute_ruler"))
-    words = [f"word{i}" for i in range(200)]
-    cached(tagged_doc(nlp, words, ["NN"] * len(words), ["dep"] * len(words)))
+    monkeypatch.setattr(verbs_pipeline, "RULER_MAX_WORDS", 50)  # forgets words on the way
+    for start in (0, 200):
+        words = [f"word{i}" for i in range(start, start + 200)]
+        cached(tagged_doc(nlp, words, ["NN"] * len(words), ["dep"] * len(words)))
     # First, middle and last token: three contexts however many words there are.
     assert len(cached._in_context) == 3
+    assert len(cached._shared) <= 250
 
 
 def test_verbs_pipeline_keeps_the_stock_ruler_for_patterns_it_cannot_cache():
