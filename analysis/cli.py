@@ -68,6 +68,12 @@ def load_dataset_argument(args: argparse.Namespace):
         mapping=parse_mapping(args.map),
         skip_bad_lines=args.skip_bad_lines,
     )
-    for warning in dataset.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    report_warnings(dataset)
     return dataset
+
+
+def report_warnings(*datasets) -> None:
+    """What loading skipped or guessed (bad lines, mapped columns), on stderr."""
+    for dataset in datasets:
+        for warning in dataset.warnings:
+            print(f"warning: {warning}", file=sys.stderr)

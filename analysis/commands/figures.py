@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.cli import add_dataset_arguments, load_dataset_argument
+from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
 from analysis.figures.export import ALL_FORMATS
 from analysis.paper_figures import build_figures, write_figures
@@ -46,8 +46,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
+    pool = load_dataset(args.pool)
     other = load_dataset(args.compare) if args.compare else None
-    figures = build_figures(dataset, load_dataset(args.pool), other, rule=args.rule)
+    report_warnings(pool, *([other] if other else []))
+    figures = build_figures(dataset, pool, other, rule=args.rule)
     written = write_figures(figures, args.out, args.formats)
     for path in written:
         print(path)

@@ -7,10 +7,9 @@ every score at full float precision so decisions at a threshold can be re-checke
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from analysis.cli import add_dataset_arguments, load_dataset_argument
+from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
 from analysis.rouge import DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
@@ -30,8 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     pool = load_dataset(args.pool)
-    for warning in pool.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    report_warnings(pool)
     result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     result.to_csv(args.out, index=False)  # floats round-trip (repr)
