@@ -9,9 +9,17 @@ PORT ?= 8501
 $(VENV)/bin/python:
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 
+# llama.cpp is compiled for any x86-64 with AVX2, not for this CPU (-march=native): a native
+# build uses every instruction the CPU advertises, and some virtual machines advertise Intel AMX
+# without letting a process use it (the embedded model then dies of a protection fault). pip's
+# wheel cache would hand a native build made earlier to this venv, so this build bypasses it.
+LLAMA_CPP := $(shell grep '^llama-cpp-python' requirements.txt)
+LLAMA_CMAKE_ARGS := $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON)
+
 # --no-build-isolation: setup.py compiles the parse loop against the spaCy installed here.
 $(VENV)/.installed: requirements.txt pyproject.toml setup.py analysis/_greedy_parse.pyx | $(VENV)/bin/python
 	$(PY) -m pip install --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --no-cache-dir "$(LLAMA_CPP)"
 	$(PY) -m pip install -r requirements.txt
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $@

@@ -12,14 +12,16 @@ from app_pages import backend_panel, sidebar
 st.set_page_config(page_title="Instruction-data workbench", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/datasets.py", title="Datasets", icon=":material/table:", default=True),
-    st.Page("app_pages/verbs.py", title="Verb–noun", icon=":material/donut_large:"),
-    st.Page("app_pages/lengths.py", title="Lengths", icon=":material/bar_chart:"),
-    st.Page("app_pages/similarity.py", title="Seed similarity", icon=":material/compare_arrows:"),
-    st.Page("app_pages/compare.py", title="Compare models", icon=":material/groups:"),
-    st.Page("app_pages/generate.py", title="Generate", icon=":material/auto_awesome:"),
+    st.Page("app_pages/datasets.py", title="Datasets", default=True),
+    st.Page("app_pages/verbs.py", title="Verb–noun"),
+    st.Page("app_pages/lengths.py", title="Lengths"),
+    st.Page("app_pages/similarity.py", title="Seed similarity"),
+    st.Page("app_pages/compare.py", title="Compare models"),
+    st.Page("app_pages/generate.py", title="Generate"),
 ]
 
+# No page icons: ":material/...:" icons are fetched from a font host outside the machine, and
+# emoji need a colour-emoji font that a lab machine's browser may lack.
 navigation = st.navigation(PAGES)
 sidebar.render()
 backend_panel.render()

@@ -52,7 +52,7 @@ class Errors:
     E011 = "skipped {count} bad line(s): {lines}"
     E012 = "column mapping names column(s) {missing} that the file does not have; it has {found}"
     E013 = "{what} is {size_mb:.1f} MB, over the {limit_mb} MB upload limit"
-    E014 = "no dataset named {name!r}; bundled datasets: {names}"
+    E014 = "no dataset named {name!r}; registered datasets: {names}"
     E015 = "unknown tokenizer {name!r}; known tokenizers: {names}"
     E016 = (
         "the texts have more than {limit} distinct tokens, more than ROUGE-L's fast encoding "
@@ -87,3 +87,21 @@ class Errors:
     E030 = "a run is already working in {folder}; stop it first or wait for it to finish"
     E031 = "the seed pool {source} has {count} distinct task(s); the prompts need at least {needed}"
     E032 = "unknown {what} {name!r}; choose one of {choices}"
+    E033 = (
+        "field(s) {fields} are not read into any schema field and are kept in each row's "
+        "metadata; to read one, map it: --map {target}={column} on the command line, "
+        "mapping={{'{target}': '{column}'}} in Python, or the column mapping in the sidebar"
+    )
+    E034 = (
+        "a dataset named {name!r} is registered already; choose another name, or replace it "
+        "('Replace' in the sidebar, --replace on the command line)"
+    )
+    E035 = (
+        "no registered dataset, file or folder of this name (registered: {names}); a Hugging "
+        "Face hub id looks like owner/name"
+    )
+    E036 = "{name!r} is a bundled dataset; it cannot be replaced or removed (choose another name)"
+    E037 = "a dataset needs a name"
+    E038 = "not a regular file or folder (a device, pipe or socket cannot be read as a dataset)"
+    E039 = "No registered dataset, local file or folder has this name either (registered: {names})"
+    E040 = "{name!r} is registered already: choose it in the Dataset list"

@@ -198,13 +198,15 @@ def prompt_completion(raw: Raw, index: int) -> Iterator[dict[str, Any]]:
 
 
 def questions(raw: Raw, index: int) -> Iterator[dict[str, Any]]:
-    """Question lists (Vicuna / MT-bench style): `text` or `question` is the instruction."""
+    """Question lists (Vicuna / MT-bench style): `text` or `question` is the instruction; an
+    answer, where there is one, is the output (see `with_output_alias`)."""
     key = "text" if "text" in raw else "question"
     _require(raw, key)
     yield make_record(
         id=_record_id(raw, index),
         instruction=raw[key],
-        metadata=_extra_metadata(raw, {"id", "question_id", key, "category"}),
+        output=raw.get("output") or "",
+        metadata=_extra_metadata(raw, {"id", "question_id", key, "category", "output"}),
         **{**_optional(raw), **({"category": raw["category"]} if raw.get("category") else {})},
     )
 
@@ -229,6 +231,42 @@ DETECTION_RULES: tuple[tuple[str, Callable[[Raw], bool]], ...] = (
     ("alpaca", lambda r: "instruction" in r),
     ("questions", lambda r: "text" in r or "question" in r),
 )
+
+
+#: Where a format reads its output, other common names for it. One of them present (and no
+#: `output`) is unambiguous and read as the output; several are left aside with a warning.
+OUTPUT_ALIASES: tuple[str, ...] = ("answer", "response", "completion", "target", "answer_text")
+_ALIASED_FORMATS = frozenset({"alpaca", "questions"})
+_ID_KEYS = frozenset({"id", "question_id", "idx"})
+
+#: The source fields each format reads (the optional schema fields are read by all), plus the
+#: fields it keeps in metadata on purpose (known parts of that format, not worth a warning).
+FIELDS_READ: dict[str, frozenset[str]] = {
+    "alpaca": frozenset({"instruction", "input", "output"}),
+    "self_instruct_tasks": frozenset(
+        {"instruction", "instances", "is_classification", "name", "motivation_app"}
+    ),
+    "predictions": frozenset({"instruction", "input", "response", "target", "prompt"}),
+    "chat": frozenset({"messages", "conversations"}),
+    "prompt_completion": frozenset({"prompt", "completion"}),
+    "questions": frozenset({"text", "question", "output"}),
+}
+
+
+def fields_read(format: str) -> frozenset[str]:
+    return FIELDS_READ[format] | _ID_KEYS | frozenset(OPTIONAL_FIELDS)
+
+
+def with_output_alias(raw: Raw, format: str) -> Raw:
+    """`{question, answer}` and the like: read the one answer field as the output."""
+    if format not in _ALIASED_FORMATS or "output" in raw:
+        return raw
+    present = [name for name in OUTPUT_ALIASES if name in raw]
+    if len(present) != 1:
+        return raw
+    renamed = {k: v for k, v in raw.items() if k != present[0]}
+    renamed["output"] = raw[present[0]]
+    return renamed
 
 
 def detect_format(raw: Raw) -> str | None:

@@ -1,32 +1,38 @@
 """The dataset registry: bundled datasets (data/manifest.json) and the user's own datasets.
 
-User datasets, added by local path or upload, are copied into the git-ignored workspace, so the
-original file is never touched and an upload never lands in the working directory. A Hugging Face
-hub id is registered by its id: the datasets library keeps its own cache of the data.
+It only knows entries (name -> where the data is, how to read it, and its provenance); the one
+resolver, analysis.datasets.load_dataset, turns a name into records. User datasets, added by
+local path or upload, are copied into the git-ignored workspace, so the original file is never
+touched and an upload never lands in the working directory. A Hugging Face hub id is registered
+by its id: the datasets library keeps its own cache of the data. The sidebar, the CLI
+(`python -m analysis datasets`) and notebooks share this one index.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from analysis.datasets import Dataset, load_dataset
+from analysis import readers
+from analysis.atomic import atomic_write_bytes, atomic_write_text
 from analysis.errors import DataLoadError, Errors, WorkbenchError
-from analysis.paths import DATA_DIR, MANIFEST_PATH, workspace_dir
+from analysis.paths import DATA_DIR, MANIFEST_PATH, user_datasets_dir
 
-#: ``DatasetInfo.kind`` of a dataset registered by its Hugging Face hub id.
-HUB = "hub"
+#: ``DatasetInfo.kind`` of each way a dataset is registered.
+BUNDLED, USER, HUB = "bundled", "user", "hub"
 #: Upload size limit, in megabytes (Streamlit's own limit is set to match in .streamlit/).
 UPLOAD_LIMIT_MB = 200
+#: Longest stored file name kept from an upload's name (file systems allow 255 bytes).
+_MAX_STORED_NAME = 80
 
 
 @dataclass(frozen=True)
 class DatasetInfo:
+    """One registered dataset: where it is, how to read it, and where it came from."""
+
     name: str
     path: str
     description: str = ""
@@ -36,73 +42,95 @@ class DatasetInfo:
     format: str | None = None
     model: str | None = None
     group: str | None = None
-    kind: str = "bundled"
+    kind: str = BUNDLED
+    mapping: tuple[tuple[str, str], ...] = ()
+    skip_bad_lines: bool = False
+    original: str = ""
+
+    @classmethod
+    def from_json(cls, entry: dict) -> DatasetInfo:
+        mapping = tuple(tuple(pair) for pair in entry.pop("mapping", None) or ())
+        return cls(**entry, mapping=mapping)
 
     @property
-    def full_path(self) -> Path | str:
-        """Where to load it from: a path (bundled ones relative to data/), or a hub id."""
+    def location(self) -> Path | str:
+        """Where to read it from: a path (bundled ones relative to data/), or a hub id."""
         if self.kind == HUB:
             return self.path
         path = Path(self.path)
         return path if path.is_absolute() else DATA_DIR / path
 
-
-def read_manifest(path: Path = MANIFEST_PATH) -> list[DatasetInfo]:
-    entries = json.loads(path.read_text(encoding="utf-8"))["datasets"]
-    return [DatasetInfo(**entry) for entry in entries]
+    def read_options(self) -> readers.ReadOptions:
+        return readers.ReadOptions(self.format, self.mapping, self.skip_bad_lines)
 
 
 def bundled() -> list[DatasetInfo]:
-    return read_manifest()
-
-
-def bundled_path(name: str) -> Path | None:
-    for info in bundled():
-        if info.name == name:
-            return info.full_path
-    return None
+    entries = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))["datasets"]
+    return [DatasetInfo.from_json(entry) for entry in entries]
 
 
 def _user_index_path() -> Path:
-    return workspace_dir() / "datasets" / "index.json"
+    return user_datasets_dir() / "index.json"
 
 
 def user_datasets() -> list[DatasetInfo]:
     path = _user_index_path()
     if not path.exists():
         return []
-    return [DatasetInfo(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
+    return [DatasetInfo.from_json(e) for e in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def all_datasets() -> list[DatasetInfo]:
     return bundled() + user_datasets()
 
 
-def find(name: str) -> DatasetInfo:
+def lookup(name: str) -> DatasetInfo | None:
+    """The entry registered under `name` (bundled names first), or None."""
+    return next((info for info in all_datasets() if info.name == name), None)
+
+
+def entry_for_path(path: Path) -> DatasetInfo | None:
+    """The entry whose data is this file or folder: loading it by path is loading that dataset."""
+    resolved = path.resolve()
     for info in all_datasets():
-        if info.name == name:
+        if info.kind != HUB and Path(info.location).resolve() == resolved:
             return info
-    names = ", ".join(info.name for info in bundled())
-    raise WorkbenchError(Errors.E014.format(name=name, names=names))
+    return None
 
 
-def load(info: DatasetInfo | str, **options: Any) -> Dataset:
-    """Load a registered dataset, filling `model`/`source` from the manifest where rows lack them."""
-    if isinstance(info, str):
-        info = find(info)
-    dataset = load_dataset(
-        info.full_path, format=options.pop("format", info.format), name=info.name, **options
-    )
-    frame = dataset.frame
-    if info.model:
-        frame["model"] = frame["model"].fillna(info.model)
-    if info.source:
-        frame["source"] = frame["source"].fillna(info.source)
-    return dataset
+def find(name: str) -> DatasetInfo:
+    info = lookup(name)
+    if info is None:
+        raise WorkbenchError(Errors.E014.format(name=name, names=known_names()))
+    return info
+
+
+def known_names() -> str:
+    """Every registered name, for messages."""
+    names = [info.name for info in all_datasets()]
+    return ", ".join(names)
 
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "dataset"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "dataset"
+    if len(safe) <= _MAX_STORED_NAME:
+        return safe
+    stem, dot, suffix = safe.rpartition(".")
+    if not dot or len(suffix) > 10:
+        return safe[:_MAX_STORED_NAME]
+    return stem[: _MAX_STORED_NAME - len(suffix) - 1] + "." + suffix
+
+
+def _check_name(name: str, replace: bool) -> None:
+    if not name.strip():
+        raise WorkbenchError(Errors.E037)
+    existing = lookup(name)
+    if existing is None:
+        return
+    if existing.kind == BUNDLED:
+        raise WorkbenchError(Errors.E036.format(name=name))
+    if not replace:
+        raise WorkbenchError(Errors.E034.format(name=name))
 
 
 def add_user_dataset(
@@ -112,13 +140,19 @@ def add_user_dataset(
     data: bytes | None = None,
     filename: str | None = None,
     format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    skip_bad_lines: bool = False,
+    replace: bool = False,
 ) -> DatasetInfo:
     """Copy a local file or uploaded bytes into the workspace, check it loads, and register it.
 
-    The copy is validated before it is registered, so a bad upload leaves the registry as it was.
+    A folder (a generation run, a saved Hugging Face dataset) is registered where it is. The
+    copy is validated before it is registered, so a bad upload leaves the registry as it was;
+    an existing name is only replaced when `replace` is set.
     """
     if (path is None) == (data is None):
         raise ValueError("give exactly one of path or data")
+    _check_name(name, replace)
     if data is not None and len(data) > UPLOAD_LIMIT_MB * 1024 * 1024:
         raise WorkbenchError(
             Errors.E013.format(
@@ -126,25 +160,25 @@ def add_user_dataset(
             )
         )
     if path is not None:
-        path = Path(path)
+        path = Path(path).expanduser()
         if not path.exists():
             raise DataLoadError(path, Errors.E009)
+        if path.exists() and not (path.is_file() or path.is_dir()):
+            raise DataLoadError(path, Errors.E038)
         data = path.read_bytes() if path.is_file() else None
         filename = path.name
-    folder = workspace_dir() / "datasets"
-    folder.mkdir(parents=True, exist_ok=True)
-    if data is None:  # a folder (a generation run or a saved Hugging Face dataset) is referenced
-        target = Path(path).resolve()
-    else:
+    options = readers.ReadOptions.make(format, mapping, skip_bad_lines)
+    copied = data is not None
+    if copied:
         digest = hashlib.sha256(data).hexdigest()[:12]
-        target = folder / f"{digest}-{_safe_name(filename or name)}"
-        tmp = target.with_suffix(target.suffix + ".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        target = user_datasets_dir() / f"{digest}-{_safe_name(filename or name)}"
+        atomic_write_bytes(target, data)
+    else:
+        target = Path(path).resolve()
     try:
-        dataset = load_dataset(target, format=format, name=name)
+        dataset = readers.read_path(target, options, name)
     except WorkbenchError:
-        if data is not None:
+        if copied and not _referenced(target):
             target.unlink(missing_ok=True)
         raise
     info = DatasetInfo(
@@ -152,18 +186,23 @@ def add_user_dataset(
         path=str(target),
         rows=len(dataset),
         format=dataset.format,
-        kind="user",
+        kind=USER,
         description=f"added from {filename or target}",
+        mapping=options.mapping,
+        skip_bad_lines=skip_bad_lines,
+        original=str(path.resolve()) if path is not None else (filename or ""),
     )
     _register(info)
     return info
 
 
-def add_hub_dataset(hub_id: str, name: str = "") -> DatasetInfo:
+def add_hub_dataset(hub_id: str, name: str = "", *, replace: bool = False) -> DatasetInfo:
     """Check that a Hugging Face hub id loads, and register it under ``name`` (default: the id)."""
-    dataset = load_dataset(hub_id, name=name or hub_id)
+    name = name or hub_id
+    _check_name(name, replace)
+    dataset = readers.read_hub(hub_id, readers.ReadOptions(), name)
     info = DatasetInfo(
-        name=name or hub_id,
+        name=name,
         path=hub_id,
         rows=len(dataset),
         format=dataset.format,
@@ -175,22 +214,34 @@ def add_hub_dataset(hub_id: str, name: str = "") -> DatasetInfo:
 
 
 def _register(info: DatasetInfo) -> None:
-    _write_user_index([e for e in user_datasets() if e.name != info.name] + [info])
+    entries = user_datasets()
+    _write_user_index([e for e in entries if e.name != info.name] + [info])
+    _remove_unreferenced([e for e in entries if e.name == info.name])
+
+
+def remove_user_dataset(name: str) -> None:
+    """Forget a user dataset; its stored copy goes too unless another name still uses it."""
+    entries = user_datasets()
+    if not any(e.name == name for e in entries):
+        if lookup(name) is not None:
+            raise WorkbenchError(Errors.E036.format(name=name))
+        raise WorkbenchError(Errors.E014.format(name=name, names=known_names()))
+    _write_user_index([e for e in entries if e.name != name])
+    _remove_unreferenced([e for e in entries if e.name == name])
+
+
+def _referenced(path: Path) -> bool:
+    return any(Path(e.path) == path for e in user_datasets())
+
+
+def _remove_unreferenced(removed: list[DatasetInfo]) -> None:
+    """Delete stored copies (never a user's own folder) that no entry points at any more."""
+    for entry in removed:
+        path = Path(entry.path)
+        if path.parent == user_datasets_dir() and not _referenced(path):
+            path.unlink(missing_ok=True)
 
 
 def _write_user_index(entries: list[DatasetInfo]) -> None:
     """Replace the index atomically: an interrupted write never loses what was registered."""
-    index = _user_index_path()
-    index.parent.mkdir(parents=True, exist_ok=True)
-    tmp = index.with_suffix(".tmp")
-    tmp.write_text(json.dumps([e.__dict__ for e in entries], indent=1), encoding="utf-8")
-    os.replace(tmp, index)
-
-
-def remove_user_dataset(name: str) -> None:
-    entries = user_datasets()
-    index = _user_index_path()
-    _write_user_index([e for e in entries if e.name != name])
-    for entry in entries:
-        if entry.name == name and Path(entry.path).parent == index.parent:
-            Path(entry.path).unlink(missing_ok=True)
+    atomic_write_text(_user_index_path(), json.dumps([asdict(e) for e in entries], indent=1))

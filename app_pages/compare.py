@@ -27,22 +27,26 @@ chosen = st.multiselect(
     default=data.group_members(PREDICTIONS_GROUP),
     key="compare_models",
 )
+datasets = data.load_many(chosen)
+chosen = list(datasets)
 if len(chosen) < 2:
     st.info("Choose at least two datasets.")
     st.stop()
-frames = {name: data.load(name).frame for name in chosen}
+frames = {name: dataset.frame for name, dataset in datasets.items()}
 
 st.subheader("ROUGE-L to the reference output, by reference length")
 with_reference = tuple(name for name in chosen if frames[name]["reference"].notna().any())
 if with_reference:
-    table = rouge_by_bucket(data.rouge_to_reference(with_reference))
+    table = rouge_by_bucket(
+        data.rouge_to_reference({name: datasets[name] for name in with_reference})
+    )
     figure_with_exports(rouge_by_bucket_figure(table), table, "rouge-to-reference")
 else:
     st.caption("None of these datasets has reference outputs.")
 
 st.subheader("Output lengths")
 log_y = st.checkbox("Log scale", key="compare_log")
-lengths = length_table({name: data.lengths(name) for name in chosen}, "output")
+lengths = length_table({name: data.lengths(datasets[name]) for name in chosen}, "output")
 histogram = length_histogram_data(lengths)
 figure_with_exports(length_figure(histogram, "output", log_y), histogram, "output-lengths-by-model")
 st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
@@ -50,7 +54,7 @@ st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
 st.subheader("Verb–noun structure of the outputs")
 rule = st.selectbox("Rule", RULES, key="compare_rule")
 verb_stats = pd.DataFrame(
-    {name: summary(data.verb_nouns(name, "output", rule)) for name in chosen}
+    {name: summary(data.verb_nouns(datasets[name], "output", rule)) for name in chosen}
 ).T
 st.dataframe(
     verb_stats[["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]],
@@ -58,7 +62,7 @@ st.dataframe(
 )
 
 st.subheader("Read side by side")
-aligned = data.side_by_side(tuple(chosen))
+aligned = data.side_by_side(datasets)
 position = st.number_input("Instruction", 1, len(aligned), 1, key="compare_row") - 1
 row = aligned.iloc[position]
 st.markdown("**Instruction**")

@@ -1,4 +1,9 @@
-"""Cached access to datasets for pages (Streamlit's cache wraps the pure registry)."""
+"""Cached access to datasets for pages: Streamlit's caches around the one resolver.
+
+Every cache here is keyed by content: a dataset by its source's version (a file's size and
+modification time, so a replaced file is read again), every derived table by the dataset's
+fingerprint plus its parameters; a name is never a key on its own, only a label beside one.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis import compare, registry
-from analysis.datasets import Dataset, load_dataset
+from analysis.datasets import Dataset, Source, resolve
+from analysis.datasets import load_dataset as _load_dataset
+from analysis.errors import WorkbenchError
 from analysis.rouge import max_rouge_to_pool_cached
 from analysis.stats import length_columns, table1_cached
 from analysis.verbs import verb_noun_column
+from app_pages.components import removal_button
 
 #: session_state keys shared by every page.
 PRIMARY_KEY = "dataset"
@@ -18,15 +26,53 @@ DEFAULT_DATASET = "seed_tasks"
 
 
 @st.cache_data(show_spinner="Loading dataset…", max_entries=32)
+def _load(version: str, _source: Source) -> Dataset | str:
+    """The dataset, or the message of why it cannot be loaded (failures are cached too, so an
+    offline hub id does not make every rerun wait for the network)."""
+    try:
+        return _load_dataset(_source)
+    except WorkbenchError as error:
+        return str(error)
+
+
+def try_load(name: str) -> Dataset | WorkbenchError:
+    """A registered name, a path or a hub id; the error instead of raising it."""
+    try:
+        source = resolve(name)
+        version = repr(source.version())
+    except (WorkbenchError, OSError) as error:
+        return error if isinstance(error, WorkbenchError) else WorkbenchError(str(error))
+    loaded = _load(version, source)
+    return WorkbenchError(loaded) if isinstance(loaded, str) else loaded
+
+
 def load(name: str) -> Dataset:
-    """A registered dataset (bundled or user) or, failing that, a path or hub id."""
-    names = {info.name for info in registry.all_datasets()}
-    return registry.load(name) if name in names else load_dataset(name)
+    loaded = try_load(name)
+    if isinstance(loaded, WorkbenchError):
+        raise loaded
+    return loaded
 
 
-@st.cache_data(max_entries=64)
-def stats(name: str) -> dict:
-    return table1_cached(load(name))
+def load_many(names: list[str]) -> dict[str, Dataset]:
+    """Datasets by name; each one that cannot be loaded is named in a warning and left out."""
+    loaded = {}
+    for name in names:
+        dataset = try_load(name)
+        if isinstance(dataset, WorkbenchError):
+            st.warning(f"{name} is left out: {dataset}")
+        else:
+            loaded[name] = dataset
+    return loaded
+
+
+def require(name: str) -> Dataset:
+    """The dataset, or its error shown on the page (with a way to remove it) and the page stops."""
+    dataset = try_load(name)
+    if isinstance(dataset, WorkbenchError):
+        st.error(f"{name} cannot be loaded: {dataset}")
+        removal_button(name)
+        st.stop()
+    return dataset
 
 
 def dataset_names() -> list[str]:
@@ -34,45 +80,81 @@ def dataset_names() -> list[str]:
 
 
 def primary() -> Dataset:
-    return load(st.session_state.get(PRIMARY_KEY, DEFAULT_DATASET))
+    return require(st.session_state.get(PRIMARY_KEY, DEFAULT_DATASET))
 
 
 def comparison() -> Dataset | None:
     name = st.session_state.get(COMPARE_KEY)
-    return load(name) if name else None
-
-
-@st.cache_data(
-    show_spinner="Parsing verbs and nouns (cached on disk after the first run)…", max_entries=32
-)
-def verb_nouns(name: str, field: str, rule: str) -> pd.DataFrame:
-    return verb_noun_column(load(name), field=field, rule=rule)
-
-
-@st.cache_data(
-    show_spinner="Computing ROUGE-L to the pool (cached on disk after the first run)…",
-    max_entries=32,
-)
-def similarity(name: str, pool: str, field: str, tokenizer: str) -> pd.DataFrame:
-    return max_rouge_to_pool_cached(load(name), load(pool), field, tokenizer)
+    return require(name) if name else None
 
 
 def group_members(group: str) -> list[str]:
     return [info.name for info in registry.all_datasets() if info.group == group]
 
 
+@st.cache_data(max_entries=64)
+def _stats(fingerprint: str, _dataset: Dataset) -> dict:
+    return table1_cached(_dataset)
+
+
+def stats(dataset: Dataset) -> dict:
+    return _stats(dataset.fingerprint, dataset)
+
+
+@st.cache_data(
+    show_spinner="Parsing verbs and nouns (cached on disk after the first run)…", max_entries=32
+)
+def _verb_nouns(fingerprint: str, field: str, rule: str, _dataset: Dataset) -> pd.DataFrame:
+    return verb_noun_column(_dataset, field=field, rule=rule)
+
+
+def verb_nouns(dataset: Dataset, field: str, rule: str) -> pd.DataFrame:
+    return _verb_nouns(dataset.fingerprint, field, rule, dataset)
+
+
+@st.cache_data(
+    show_spinner="Computing ROUGE-L to the pool (cached on disk after the first run)…",
+    max_entries=32,
+)
+def _similarity(
+    fingerprint: str, pool_fingerprint: str, field: str, tokenizer: str, _dataset, _pool
+) -> pd.DataFrame:
+    return max_rouge_to_pool_cached(_dataset, _pool, field, tokenizer)
+
+
+def similarity(dataset: Dataset, pool: Dataset, field: str, tokenizer: str) -> pd.DataFrame:
+    return _similarity(dataset.fingerprint, pool.fingerprint, field, tokenizer, dataset, pool)
+
+
+def _labelled(datasets: dict[str, Dataset]) -> tuple[tuple[str, str], ...]:
+    """The cache key of a labelled set of datasets: (label, fingerprint) pairs in order."""
+    return tuple((name, dataset.fingerprint) for name, dataset in datasets.items())
+
+
 @st.cache_data(show_spinner="Scoring outputs against the references…", max_entries=16)
-def rouge_to_reference(names: tuple[str, ...]) -> pd.DataFrame:
+def _rouge_to_reference(key: tuple, _datasets: dict[str, Dataset]) -> pd.DataFrame:
     return compare.rouge_to_reference(
-        {name: compare.reference_rouge_cached(load(name)) for name in names}
+        {name: compare.reference_rouge_cached(dataset) for name, dataset in _datasets.items()}
     )
 
 
+def rouge_to_reference(datasets: dict[str, Dataset]) -> pd.DataFrame:
+    return _rouge_to_reference(_labelled(datasets), datasets)
+
+
 @st.cache_data(max_entries=64)
-def lengths(name: str) -> pd.DataFrame:
-    return length_columns(load(name))
+def _lengths(fingerprint: str, _dataset: Dataset) -> pd.DataFrame:
+    return length_columns(_dataset)
+
+
+def lengths(dataset: Dataset) -> pd.DataFrame:
+    return _lengths(dataset.fingerprint, dataset)
 
 
 @st.cache_data(max_entries=16)
-def side_by_side(names: tuple[str, ...]) -> pd.DataFrame:
-    return compare.side_by_side({name: load(name).frame for name in names})
+def _side_by_side(key: tuple, _datasets: dict[str, Dataset]) -> pd.DataFrame:
+    return compare.side_by_side({name: dataset.frame for name, dataset in _datasets.items()})
+
+
+def side_by_side(datasets: dict[str, Dataset]) -> pd.DataFrame:
+    return _side_by_side(_labelled(datasets), datasets)

@@ -7,6 +7,7 @@ import streamlit as st
 from analysis.explore import filterable_columns, search_rows
 from analysis.stats import table1_frame
 from app_pages import data
+from app_pages.components import removal_button
 
 st.title("Datasets")
 
@@ -18,9 +19,19 @@ for warning in dataset.warnings:
     st.warning(warning)
 
 st.subheader("Statistics (Self-Instruct Table 1)")
-names = data.dataset_names()
-stats = table1_frame({name: data.stats(name) for name in names})
-st.dataframe(stats, width="stretch")
+loaded, broken = {}, {}
+for name in data.dataset_names():
+    outcome = data.try_load(name)
+    if isinstance(outcome, Exception):
+        broken[name] = outcome
+    else:
+        loaded[name] = data.stats(outcome)
+st.dataframe(table1_frame(loaded), width="stretch")
+for name, error in broken.items():
+    error_column, button_column = st.columns([5, 1])
+    error_column.error(f"{name} cannot be loaded: {error}")
+    with button_column:
+        removal_button(name)
 
 st.subheader(f"Rows of {dataset.name}")
 frame = dataset.frame

@@ -149,8 +149,7 @@ elif status["status"] in ("stopped", "interrupted", "failed") and resume_column.
     _start(run_dir.name, RunConfig.from_dict(status["config"]))
 if status["has_dataset"] and open_column.button("Open in the workbench", key="gen_open"):
     name = f"runs/{run_dir.name}"
-    info = registry.add_user_dataset(name, path=run_dir)
-    data.load.clear()
+    info = registry.add_user_dataset(name, path=run_dir, replace=True)
     st.session_state[data.PRIMARY_KEY] = info.name
     st.success(f"{info.name} ({info.rows} rows) is now the dataset every page shows.")
 if status["status"] == "failed" and (run_dir / rf.LOG_FILE).exists():

@@ -30,10 +30,11 @@ field = st.radio(
 max_length = st.slider("Longest length shown (words)", 32, 2048, 512, step=32, key="lengths_max")
 log_y = st.checkbox("Log scale", key="lengths_log")
 
-if not chosen:
+datasets = data.load_many(chosen)
+if not datasets:
     st.info("Choose at least one dataset.")
     st.stop()
-lengths = length_table({name: data.lengths(name) for name in chosen}, field)
+lengths = length_table({name: data.lengths(d) for name, d in datasets.items()}, field)
 histogram = length_histogram_data(
     lengths, max_length=max_length, bin_width=max(1, max_length // 64)
 )

@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import registry
-from analysis.errors import WorkbenchError
+from analysis.datasets import HUB, resolve
+from analysis.errors import Errors, WorkbenchError
 from app_pages import data
 
 NO_COMPARISON = "(none)"
@@ -57,27 +58,32 @@ def _add_dataset_form() -> None:
     )
     path = st.text_input("…or a local path / Hugging Face hub id", key="add_path")
     name = st.text_input("Name", key="add_name")
+    replace = st.checkbox("Replace a dataset of this name", key="add_replace")
     if st.button("Add", key="add_button"):
         try:
             if upload is not None:
                 info = registry.add_user_dataset(
-                    name or upload.name, data=upload.getvalue(), filename=upload.name
+                    name or upload.name,
+                    data=upload.getvalue(),
+                    filename=upload.name,
+                    replace=replace,
                 )
             elif path:
-                info = _add_path_or_hub(path.strip(), name.strip())
+                info = _add_path_or_hub(path.strip(), name.strip(), replace)
             else:
                 st.warning("Choose a file or enter a path first.")
                 return
         except WorkbenchError as error:
             st.error(str(error))
             return
-        data.load.clear()
         st.session_state[data.PRIMARY_KEY] = info.name
         st.success(f"Added {info.name} ({info.rows} rows).")
         st.rerun()
 
 
-def _add_path_or_hub(source: str, name: str) -> registry.DatasetInfo:
-    if Path(source).exists():
-        return registry.add_user_dataset(name or Path(source).stem, path=source)
-    return registry.add_hub_dataset(source, name)
+def _add_path_or_hub(source: str, name: str, replace: bool) -> registry.DatasetInfo:
+    if Path(source).expanduser().exists():
+        return registry.add_user_dataset(name or Path(source).stem, path=source, replace=replace)
+    if resolve(source).kind != HUB:  # resolve raises for a path that does not exist
+        raise WorkbenchError(Errors.E040.format(name=source))
+    return registry.add_hub_dataset(source, name, replace=replace)

@@ -22,8 +22,9 @@ tokenizer = controls[2].selectbox(
 )
 threshold = controls[3].slider("Threshold", 0.0, 1.0, 0.7, 0.01, key="similarity_threshold")
 
-scores = data.similarity(dataset.name, pool, field, tokenizer)
-if dataset.name == pool:
+pool_dataset = data.require(pool)
+scores = data.similarity(dataset, pool_dataset, field, tokenizer)
+if dataset.fingerprint == pool_dataset.fingerprint:
     st.warning("The dataset is its own pool: every row's nearest item is itself (ROUGE-L 1.0).")
 figure_with_exports(
     similarity_histogram(scores["max_rougeL"], threshold, pool_name=pool),

@@ -31,7 +31,7 @@ top_verbs = controls[2].number_input("Verbs", 1, 100, 20, key="verbs_top")
 top_nouns = controls[3].number_input("Nouns per verb", 1, 20, 4, key="verbs_nouns")
 min_count = controls[4].number_input("Minimum count", 1, 10_000, 1, key="verbs_min")
 
-pairs = data.verb_nouns(dataset.name, field, rule)
+pairs = data.verb_nouns(dataset, field, rule)
 stats = summary(pairs)
 metrics = st.columns(4)
 metrics[0].metric(
@@ -78,7 +78,7 @@ if verb:
 other = data.comparison()
 if other is not None:
     st.subheader(f"Compared with {other.name}")
-    other_pairs = data.verb_nouns(other.name, field, rule)
+    other_pairs = data.verb_nouns(other, field, rule)
     comparison = top_pairs_comparison(pairs, other_pairs, (dataset.name, other.name), n=25)
     figure_with_exports(
         top_pairs_bars(comparison), comparison, f"top-pairs-{dataset.name}-vs-{other.name}"

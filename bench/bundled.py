@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from analysis import registry
+from analysis.datasets import load_dataset
 
 
 def texts(name: str, field: str = "instruction") -> list[str]:
     """Distinct non-empty values of `field`, stripped, in dataset order."""
-    values = registry.load(name).frame[field].str.strip()
+    values = load_dataset(name).frame[field].str.strip()
     return values[values != ""].drop_duplicates().tolist()

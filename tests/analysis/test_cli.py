@@ -11,15 +11,15 @@ from analysis.formats import CONVERTERS
 READING_OPTIONS = {"--format", "--map", "--skip-bad-lines"}
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser("python -m analysis", "test", commands)
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
 
 
 def test_cli_every_command_takes_the_dataset_reading_options():
-    found = subcommands()
-    assert set(found) == {"dedup", "figures", "similarity", "stats", "verbs"}
+    found = subcommands(build_parser("python -m analysis", "test", commands))
+    assert set(found) == {"datasets", "dedup", "figures", "similarity", "stats", "verbs"}
+    found["datasets add"] = subcommands(found.pop("datasets"))["add"]
     for name, parser in found.items():
         options = {option for action in parser._actions for option in action.option_strings}
         assert options >= READING_OPTIONS, name

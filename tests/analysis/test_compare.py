@@ -13,6 +13,7 @@ from analysis.compare import (
     rouge_to_reference,
     side_by_side,
 )
+from analysis.datasets import load_dataset
 from analysis.schema import make_record, records_frame
 
 
@@ -76,11 +77,11 @@ def test_compare_side_by_side_aligns_on_instruction_and_input_in_first_seen_orde
 
 def test_compare_bundled_predictions_align_row_for_row():
     names = [info.name for info in registry.bundled() if info.group == "user-oriented predictions"]
-    table = side_by_side({name: registry.load(name).frame for name in names})
+    table = side_by_side({name: load_dataset(name).frame for name in names})
     assert len(table) == 252 and table[names].notna().all().all()
 
 
 def test_compare_reference_rouge_cached_equals_uncached():
-    dataset = registry.load("predictions/text-davinci-001")
+    dataset = load_dataset("predictions/text-davinci-001")
     pd.testing.assert_frame_equal(reference_rouge_cached(dataset), reference_rouge(dataset.frame))
     pd.testing.assert_frame_equal(reference_rouge_cached(dataset), reference_rouge(dataset.frame))

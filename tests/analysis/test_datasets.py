@@ -338,7 +338,7 @@ def test_datasets_save_jsonl_does_not_touch_source(tmp_path):
 
 
 def test_datasets_second_load_reads_parsed_cache(tmp_path, monkeypatch):
-    import analysis.datasets as datasets_module
+    import analysis.readers as readers_module
 
     rows = [
         {
@@ -355,7 +355,7 @@ def test_datasets_second_load_reads_parsed_cache(tmp_path, monkeypatch):
     def must_not_parse(*args, **kwargs):
         raise AssertionError("parsed again although the bytes did not change")
 
-    monkeypatch.setattr(datasets_module, "_read_jsonl", must_not_parse)
+    monkeypatch.setattr(readers_module, "_read_jsonl", must_not_parse)
     second = load_dataset(path)
     pd.testing.assert_frame_equal(first.frame, second.frame)
     assert second.frame.loc[0, "metadata"] == {"name": "n"} and second.format == first.format
@@ -379,3 +379,101 @@ def test_datasets_schema_jsonl_with_metadata_object_loads(tmp_path):
     frame = load_dataset(write_jsonl(tmp_path / "schema.jsonl", [row])).frame
     assert frame.loc[0, "metadata"] == {"round": 3, "extra": "y"}
     assert frame.loc[0, "model"] == "m"
+
+
+# --- one resolver: a name, a path and a registered entry give one dataset ------------------
+
+
+def test_datasets_bundled_name_and_path_are_one_dataset():
+    from analysis import registry
+
+    by_name = load_dataset("predictions/text-davinci-003")
+    assert set(by_name.frame["model"]) == {"text-davinci-003"}
+    by_path = load_dataset(registry.find("predictions/text-davinci-003").location)
+    assert by_path.name == by_name.name == "predictions/text-davinci-003"
+    assert by_path.fingerprint == by_name.fingerprint
+    pd.testing.assert_frame_equal(by_path.frame, by_name.frame)
+    assert by_name.entry.licence == "Apache-2.0"
+
+
+def test_datasets_fingerprint_names_the_content_not_the_format_request(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [{"instruction": "x", "response": "y"}])
+    detected = load_dataset(path)
+    assert detected.format == "predictions"
+    assert load_dataset(path, format="predictions").fingerprint == detected.fingerprint
+    assert load_dataset(path, format="alpaca").fingerprint != detected.fingerprint
+
+
+def test_datasets_question_answer_records_keep_their_answer(tmp_path):
+    rows = [
+        {"question": "What is 2+2?", "answer": "4"},
+        {"question": "Capital of France?", "answer": "Paris"},
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "qa.jsonl", rows))
+    assert dataset.frame["output"].tolist() == ["4", "Paris"]
+    assert dataset.warnings == []
+
+
+def test_datasets_fields_kept_aside_are_named_with_the_map_that_reads_them(tmp_path):
+    path = tmp_path / "qa.csv"
+    path.write_text("question,answer_text,score\nWhat is 2+2?,4,5\n", encoding="utf-8")
+    # one answer-like column: read as the output; the score stays aside and is named
+    dataset = load_dataset(path)
+    assert dataset.frame["output"].tolist() == ["4"]
+    [warning] = dataset.warnings
+    assert "qa.csv" in warning and "score" in warning and "--map FIELD=score" in warning
+    # two answer-like columns: ambiguous, neither is guessed, the --map is offered
+    path.write_text("question,answer,response\nQ?,a,r\n", encoding="utf-8")
+    dataset = load_dataset(path)
+    assert dataset.frame["output"].tolist() == [""]
+    [warning] = dataset.warnings
+    assert "answer, response" in warning and "--map output=answer" in warning
+    assert load_dataset(path, mapping={"output": "response"}).frame["output"].tolist() == ["r"]
+
+
+def test_datasets_bundled_files_warn_of_nothing():
+    from analysis import registry
+
+    for info in registry.bundled():
+        assert load_dataset(info.name).warnings == [], info.name
+
+
+def test_datasets_registered_user_name_loads_with_its_read_options(tmp_path):
+    from analysis import registry
+
+    path = tmp_path / "qa.csv"
+    path.write_text("q,a\nWhat?,That.\n", encoding="utf-8")
+    registry.add_user_dataset("mine", path=path, mapping={"instruction": "q", "output": "a"})
+    by_name = load_dataset("mine")
+    assert by_name.frame["output"].tolist() == ["That."]
+    assert (
+        by_name.fingerprint
+        == load_dataset(path, mapping={"instruction": "q", "output": "a"}).fingerprint
+    )
+
+
+@pytest.mark.parametrize("source", ["no_such_file.jsonl", "data/nope", "./nope", "a/b/c"])
+def test_datasets_mistyped_path_is_not_looked_up_on_the_hub(source, monkeypatch):
+    import datasets
+
+    def no_hub(*args, **kwargs):
+        raise AssertionError("a path was looked up on the hub")
+
+    monkeypatch.setattr(datasets, "load_dataset", no_hub)
+    with pytest.raises(DataLoadError, match="no file or folder at this path"):
+        load_dataset(source)
+
+
+def test_datasets_unknown_bare_name_says_what_was_tried(serve_hub):
+    serve_hub("someone/else", [])
+    with pytest.raises(DataLoadError) as caught:
+        load_dataset("mine")
+    message = str(caught.value)
+    assert "Hugging Face hub" in message and "registered" in message and "seed_tasks" in message
+
+
+def test_datasets_device_file_is_not_read(tmp_path):
+    link = tmp_path / "zero.jsonl"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(DataLoadError, match="not a regular file"):
+        load_dataset(link)

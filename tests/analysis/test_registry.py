@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from analysis import registry
+from analysis.datasets import load_dataset
 from analysis.errors import DataLoadError, WorkbenchError
 
 
 def test_registry_manifest_rows_match_files():
     for info in registry.bundled():
-        assert info.full_path.exists(), info.path
-        assert len(registry.load(info)) == info.rows, info.name
+        assert info.location.exists(), info.path
+        assert len(load_dataset(info.name)) == info.rows, info.name
         assert info.source and info.licence and info.description
 
 
 def test_registry_predictions_carry_model_from_manifest():
-    frame = registry.load("predictions/text-davinci-003").frame
+    frame = load_dataset("predictions/text-davinci-003").frame
     assert set(frame["model"]) == {"text-davinci-003"}
     assert frame["reference"].notna().all()
 
@@ -30,7 +32,7 @@ def test_registry_add_user_dataset_copies_into_workspace(tmp_path, isolated_work
     assert info.rows == 1 and info.kind == "user"
     assert str(isolated_workspace) in info.path and info.path != str(source)
     assert [d.name for d in registry.user_datasets()] == ["mine"]
-    assert registry.load("mine").frame["instruction"].tolist() == ["Say hi."]
+    assert load_dataset("mine").frame["instruction"].tolist() == ["Say hi."]
     registry.remove_user_dataset("mine")
     assert registry.user_datasets() == []
 
@@ -51,7 +53,7 @@ def test_registry_upload_size_limit(monkeypatch):
 
 def test_registry_unknown_name():
     with pytest.raises(
-        WorkbenchError, match="no dataset named 'nope'; bundled datasets: seed_tasks"
+        WorkbenchError, match="no dataset named 'nope'; registered datasets: seed_tasks"
     ):
         registry.find("nope")
 
@@ -68,7 +70,7 @@ def test_registry_hub_dataset_is_registered_by_id_and_loads_again(serve_hub, iso
     # A restarted app reads the index again and loads the data through the datasets library.
     [entry] = registry.user_datasets()
     assert entry == info
-    dataset = registry.load("alpaca")
+    dataset = load_dataset("alpaca")
     assert dataset.name == "alpaca"
     assert dataset.frame["instruction"].tolist() == [row["instruction"] for row in HUB_ROWS]
     registry.remove_user_dataset("alpaca")
@@ -82,3 +84,38 @@ def test_registry_unreachable_hub_id_is_not_registered(serve_hub, isolated_works
     with pytest.raises(DataLoadError, match="Hugging Face hub"):
         registry.add_hub_dataset("someone/missing", "missing")
     assert (isolated_workspace / "datasets" / "index.json").read_bytes() == index
+
+
+def test_registry_one_file_under_two_names_survives_removing_one(tmp_path):
+    source = tmp_path / "mine.jsonl"
+    source.write_text(json.dumps({"instruction": "Say hi."}) + "\n")
+    first = registry.add_user_dataset("first", path=source)
+    second = registry.add_user_dataset("second", path=source)
+    assert first.path == second.path  # one stored copy...
+    registry.remove_user_dataset("first")
+    assert load_dataset("second").frame["instruction"].tolist() == ["Say hi."]  # ...still there
+    registry.remove_user_dataset("second")
+    assert not Path(second.path).exists()
+
+
+def test_registry_name_taken_needs_replace_and_bundled_names_are_kept(tmp_path):
+    source = tmp_path / "mine.jsonl"
+    source.write_text(json.dumps({"instruction": "one"}) + "\n")
+    old = registry.add_user_dataset("mine", path=source)
+    source.write_text(json.dumps({"instruction": "two"}) + "\n")
+    with pytest.raises(WorkbenchError, match="registered already"):
+        registry.add_user_dataset("mine", path=source)
+    new = registry.add_user_dataset("mine", path=source, replace=True)
+    assert load_dataset("mine").frame["instruction"].tolist() == ["two"]
+    assert not Path(old.path).exists() and Path(new.path).exists()
+    with pytest.raises(WorkbenchError, match="bundled dataset"):
+        registry.add_user_dataset("seed_tasks", path=source, replace=True)
+    with pytest.raises(WorkbenchError, match="bundled dataset"):
+        registry.remove_user_dataset("seed_tasks")
+
+
+def test_registry_upload_with_a_very_long_name_is_stored(isolated_workspace):
+    filename = "x" * 300 + ".jsonl"
+    info = registry.add_user_dataset(filename, data=b'{"instruction": "a"}\n', filename=filename)
+    assert Path(info.path).exists() and len(Path(info.path).name) <= 100
+    assert load_dataset(filename).frame["instruction"].tolist() == ["a"]

@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 
+from analysis.datasets import load_dataset
 from analysis.schema import make_record, records_frame
 from analysis.stats import TABLE1_KEYS, length_units, table1
 
@@ -112,10 +113,9 @@ def test_stats_cli_maps_columns(tmp_path):
 
 
 def test_stats_table1_cached_equals_table1():
-    from analysis import registry
     from analysis.stats import table1_cached
 
     for name in ("seed_tasks", "vicuna_questions"):
-        dataset = registry.load(name)
+        dataset = load_dataset(name)
         assert table1_cached(dataset) == table1(dataset.frame)
         assert table1_cached(dataset) == table1(dataset.frame)

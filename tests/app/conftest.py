@@ -25,15 +25,19 @@ def run_app():
 
 
 @pytest.fixture(scope="session")
-def _shared_app_workspace(tmp_path_factory):
-    return tmp_path_factory.mktemp("app-workspace")
+def _shared_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("app-cache")
 
 
 @pytest.fixture(autouse=True)
-def isolated_workspace(_shared_app_workspace, monkeypatch):
-    """Page tests share one workspace so derived columns are parsed once per test session."""
-    monkeypatch.setenv("WORKBENCH_HOME", str(_shared_app_workspace))
-    return _shared_app_workspace
+def isolated_workspace(tmp_path_factory, _shared_cache, monkeypatch):
+    """Each page test has its own workspace (its datasets, runs and index), so no test depends
+    on another or on their order; the derived-column cache is shared, which is safe because
+    every entry is keyed by content fingerprint, and spares parsing the bundled data again."""
+    home = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.setenv("WORKBENCH_CACHE", str(_shared_cache))
+    return home
 
 
 def _decode(value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis import registry
 from analysis.compare import reference_rouge, rouge_by_bucket, rouge_to_reference
+from analysis.datasets import load_dataset
 from analysis.rouge import max_rouge_to_pool_cached
 from analysis.verbs import top_verb_nouns, verb_noun_column
 
@@ -12,7 +13,7 @@ def test_verbs_page_sunburst_equals_aggregate(run_app, chart_specs):
     app = run_app(page="app_pages/verbs.py")
     assert not app.exception
     [sunburst] = [s for s in chart_specs(app) if s["data"][0]["type"] == "sunburst"]
-    expected = top_verb_nouns(verb_noun_column(registry.load("seed_tasks"), "instruction", "paper"))
+    expected = top_verb_nouns(verb_noun_column(load_dataset("seed_tasks"), "instruction", "paper"))
     trace = sunburst["data"][0]
     verbs = expected["verb"].drop_duplicates().tolist()
     assert trace["ids"][: len(verbs)] == verbs
@@ -28,7 +29,7 @@ def test_verbs_page_rule_and_row_selection(run_app, chart_specs):
     assert int(app.metric[2].value) >= int(paper_unique)
     verb = app.selectbox(key="verbs_pick_verb").value
     rows = app.dataframe[-1].value
-    pairs = verb_noun_column(registry.load("seed_tasks"), "instruction", "full")
+    pairs = verb_noun_column(load_dataset("seed_tasks"), "instruction", "full")
     assert set(rows["id"]) == set(pairs.loc[pairs["verb"] == verb, "id"])
 
 
@@ -59,7 +60,7 @@ def test_similarity_page_threshold_lists_rows_above(run_app, chart_specs):
     assert not app.exception
     app.slider(key="similarity_threshold").set_value(0.3).run()
     scores = max_rouge_to_pool_cached(
-        registry.load("user_oriented_instructions"), registry.load("seed_tasks")
+        load_dataset("user_oriented_instructions"), load_dataset("seed_tasks")
     )
     above = app.dataframe[0].value
     assert len(above) == int((scores["max_rougeL"] > 0.3).sum()) > 0
@@ -75,13 +76,13 @@ def test_compare_page_models_side_by_side(run_app, chart_specs):
     names = [n for n in registry.all_datasets() if n.group == "user-oriented predictions"]
     expected = rouge_by_bucket(
         rouge_to_reference(
-            {info.name: reference_rouge(registry.load(info).frame) for info in names}
+            {info.name: reference_rouge(load_dataset(info.name).frame) for info in names}
         )
     )
     first = expected[expected["model"] == names[0].name]["mean_rougeL"].tolist()
     assert rouge_figure["data"][0]["y"] == first
     texts = [element.value for element in app.text]
-    instruction = registry.load("user_oriented_instructions").frame["instruction"].iloc[0]
+    instruction = load_dataset("user_oriented_instructions").frame["instruction"].iloc[0]
     assert instruction in texts
     app.number_input(key="compare_row").set_value(5).run()
     assert not app.exception

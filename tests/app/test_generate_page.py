@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis import registry
+from analysis.datasets import load_dataset
 from analysis.paths import REPO_ROOT
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
@@ -89,7 +90,7 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     app.button(key="gen_open").click().run()
     assert not app.exception
     info = registry.find("runs/tiny")
-    assert info.rows == len(registry.load(info).frame) > 0
+    assert info.rows == len(load_dataset(info.name).frame) > 0
     assert app.session_state["dataset"] == "runs/tiny"
 
 

@@ -1,0 +1,466 @@
+"""Read one dataset file, folder or hub id into the one record schema.
+
+Readers stream raw records with their line numbers; converters (analysis.formats) map each raw
+record to schema rows; errors name the file, the line (and the column for JSON) and what was
+expected. Input files are only ever opened for reading. Which file a name means is not decided
+here: analysis.datasets is the one resolver, and it calls these readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import cache, formats
+from analysis.errors import DataLoadError, Errors, WorkbenchError
+from analysis.schema import ALL_FIELDS, columns_frame
+
+#: File suffix -> reader kind.
+SUFFIXES = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+#: Name of the dataset file inside a generation run folder.
+RUN_DATASET_FILE = "dataset.jsonl"
+#: Bump when parsing changes what a file yields: parsed tables of older versions are not reused.
+#: It is not part of a dataset's fingerprint, so labels and scores keyed by it survive a bump.
+PARSER_VERSION = "2"
+PARSED_NAMESPACE = "parsed"
+_EXPECTED_RECORDS = "a JSON list of records or one JSON object per line"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a source: they change what is read, so they are part of the fingerprint.
+
+    `format` forces a converter (analysis.formats.CONVERTERS); `mapping` renames source columns
+    to schema fields as ((schema_field, source_column), ...); `skip_bad_lines` drops malformed
+    JSONL lines and reports them instead of failing; `split` picks a Hugging Face split.
+    """
+
+    format: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+    skip_bad_lines: bool = False
+    split: str = "train"
+
+    @classmethod
+    def make(
+        cls,
+        format: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        skip_bad_lines: bool = False,
+        split: str = "train",
+    ) -> ReadOptions:
+        if format is not None and format not in formats.CONVERTERS:
+            raise WorkbenchError(
+                Errors.E008.format(name=format, formats=", ".join(formats.CONVERTERS))
+            )
+        return cls(format, tuple(sorted((mapping or {}).items())), skip_bad_lines, split)
+
+    @property
+    def mapping_dict(self) -> dict[str, str]:
+        return dict(self.mapping)
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset: the canonical frame, where it came from, and its content fingerprint.
+
+    The fingerprint is the dataset's identity (caches, labels and scores hang on it); the name
+    is only a label. `entry` is the registry entry when the dataset is registered.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    fingerprint: str
+    path: str
+    format: str
+    warnings: list[str] = field(default_factory=list)
+    skipped_lines: list[int] = field(default_factory=list)
+    entry: Any = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str] | None:
+    """`["instruction=question", ...]` from the command line -> {"instruction": "question"}."""
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or field not in ALL_FIELDS or not column:
+            raise WorkbenchError(
+                f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(ALL_FIELDS)}"
+            )
+        mapping[field] = column
+    return mapping or None
+
+
+def read_path(path: Path, options: ReadOptions, name: str | None = None) -> Dataset:
+    """A file, a generation run folder or a folder saved with `Dataset.save_to_disk`."""
+    if path.is_dir():
+        if (path / RUN_DATASET_FILE).exists():
+            return read_file(path / RUN_DATASET_FILE, options, name or path.name)
+        return read_saved_hf(path, options, name or path.name)
+    return read_file(path, options, name or path.stem)
+
+
+def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
+    """Parse a file once; later reads of the same bytes take the parsed table from the cache."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        kind = _sniff_kind(path)
+    if path.stat().st_size == 0:
+        raise DataLoadError(path, Errors.E001.format(expected=_EXPECTED_RECORDS))
+    digest = file_digest(path)
+    parse_key = _digest_of(
+        [digest, options.format, options.mapping, options.skip_bad_lines, PARSER_VERSION]
+    )
+    cached = cache.read_frame(PARSED_NAMESPACE, parse_key)
+    if cached is not None:
+        frame, meta = cached
+        frame["metadata"] = frame["metadata"].map(_metadata_from_json)
+    else:
+        skipped: list[int] = []
+        mapping = options.mapping_dict
+        if kind == "jsonl":
+            raws = _read_jsonl(path, options.skip_bad_lines, skipped)
+        elif kind == "json":
+            raws = _read_json(path)
+        elif kind == "csv":
+            raws = _read_table(path, pd.read_csv(path, dtype=str, keep_default_na=False), mapping)
+        else:
+            raws = _read_table(path, pd.read_parquet(path), mapping)
+        frame, used_format, aside = _convert(path, raws, options.format, mapping)
+        meta = {"format": used_format, "skipped": skipped, "aside": aside}
+        stored = frame.assign(metadata=frame["metadata"].map(_metadata_to_json))
+        cache.write_frame(PARSED_NAMESPACE, parse_key, stored, meta)
+    dataset = Dataset(
+        name=name,
+        frame=frame,
+        fingerprint=_digest_of([digest, meta["format"], options.mapping, meta["skipped"]]),
+        path=str(path),
+        format=meta["format"],
+        skipped_lines=meta["skipped"],
+    )
+    if dataset.skipped_lines:
+        skipped = dataset.skipped_lines
+        shown = ", ".join(map(str, skipped[:20])) + (" ..." if len(skipped) > 20 else "")
+        dataset.warnings.append(f"{path}: " + Errors.E011.format(count=len(skipped), lines=shown))
+    dataset.warnings.extend(_aside_warnings(path, meta.get("aside", []), frame))
+    return dataset
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _digest_of(parts: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _aside_warnings(path: Path | str, aside: list[str], frame: pd.DataFrame) -> list[str]:
+    """Say which source fields no schema field reads, and the --map that would read one."""
+    if not aside:
+        return []
+    target = "output" if not frame["output"].astype(bool).any() else "FIELD"
+    return [
+        f"{path}: " + Errors.E033.format(fields=", ".join(aside), target=target, column=aside[0])
+    ]
+
+
+def _metadata_to_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _metadata_from_json(value: Any) -> Any:
+    return None if value is None or value is pd.NA else json.loads(value)
+
+
+def _sniff_kind(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip()
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    raise DataLoadError(
+        path,
+        Errors.E007.format(
+            why=f"unknown suffix {path.suffix!r} and the content is not JSON",
+            formats="a .json, .jsonl, .csv or .parquet file",
+        ),
+    )
+
+
+def _decode(path: Path, data: bytes, line: int | None = None, line_start: int = 0) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = line_start + error.start
+        if line is None:
+            line = data.count(b"\n", 0, error.start) + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        else:
+            column = error.start + 1
+        raise DataLoadError(
+            path, Errors.E003.format(byte=data[error.start], offset=offset), line, column
+        ) from None
+
+
+def _read_jsonl(path: Path, skip_bad_lines: bool, skipped: list[int]) -> Iterator[tuple[int, Any]]:
+    """Stream (line number, object) pairs; only one line is held in memory at a time."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, data in enumerate(handle, start=1):
+            start, offset = offset, offset + len(data)
+            if not data.strip():
+                continue
+            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            text = _decode(path, data, number, start)
+            try:
+                yield number, json.loads(text)
+            except json.JSONDecodeError as error:
+                if skip_bad_lines:
+                    skipped.append(number)
+                    continue
+                raise DataLoadError(
+                    path, Errors.E002.format(msg=error.msg), number, error.colno
+                ) from None
+
+
+def _read_json(path: Path) -> Iterator[tuple[int, Any]]:
+    data = path.read_bytes()
+    text = _decode(path, data).lstrip("\ufeff")
+    if not text.strip():
+        raise DataLoadError(path, Errors.E001.format(expected=_EXPECTED_RECORDS))
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":
+            raise DataLoadError(
+                path,
+                Errors.E002.format(
+                    msg="more than one JSON value; if this is JSON Lines, name it .jsonl "
+                    "or pass format explicitly"
+                ),
+                error.lineno,
+                error.colno,
+            ) from None
+        raise DataLoadError(
+            path, Errors.E002.format(msg=error.msg), error.lineno, error.colno
+        ) from None
+    if isinstance(value, dict):
+        for key in ("data", "rows", "examples", "train"):
+            if isinstance(value.get(key), list):
+                value = value[key]
+                break
+        else:
+            raise DataLoadError(
+                path,
+                Errors.E004.format(
+                    expected="a JSON list of records at the top level",
+                    found=f"an object with keys {sorted(value)[:10]}",
+                ),
+                1,
+                1,
+            )
+    if not isinstance(value, list):
+        raise DataLoadError(
+            path,
+            Errors.E004.format(
+                expected="a JSON list of records at the top level", found=_kind(value)
+            ),
+            1,
+            1,
+        )
+    line_of = _element_lines(text) if len(value) < 200_000 else None
+    for index, raw in enumerate(value):
+        yield (line_of[index] if line_of and index < len(line_of) else index + 1), raw
+
+
+def _element_lines(text: str) -> list[int]:
+    """Line on which each top-level list element starts (for error messages in JSON files)."""
+    lines: list[int] = []
+    depth, line, in_string, escaped, expect_value = 0, 1, False, False, False
+    for char in text:
+        if char == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char.isspace():
+            continue
+        if depth == 1 and expect_value and char not in ",]":
+            lines.append(line)
+            expect_value = False
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            expect_value = depth == 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 1:
+            expect_value = True
+    return lines
+
+
+def _read_table(
+    path: Path, table: pd.DataFrame, mapping: Mapping[str, str] | None
+) -> Iterator[tuple[int, Any]]:
+    if mapping:
+        missing = [column for column in mapping.values() if column not in table.columns]
+        if missing:
+            raise DataLoadError(
+                path, Errors.E012.format(missing=missing, found=list(table.columns))
+            )
+    first_line = 2 if path.suffix.lower() == ".csv" else 1  # CSV line 1 is the header
+    for index, raw in enumerate(table.to_dict(orient="records")):
+        if "metadata" in raw:
+            raw["metadata"] = formats.parse_metadata(raw["metadata"])
+        yield index + first_line, raw
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a JSON object", list: "a JSON list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else "null"
+    )
+
+
+def _convert(
+    path: Path | str,
+    raws: Iterator[tuple[int, Any]],
+    format: str | None,
+    mapping: Mapping[str, str] | None,
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Convert raw records to the canonical frame, checking shape, fields and id uniqueness.
+
+    Also returns the source fields that no schema field reads (kept in metadata), sorted.
+    """
+    columns: dict[str, list[Any]] = {name: [] for name in ALL_FIELDS}
+    first_line_of: dict[str, int] = {}
+    converter = formats.CONVERTERS.get(format) if format else None
+    used = format
+    keys_seen: set[str] = set()
+    index = 0
+    for line, raw in raws:
+        if not isinstance(raw, Mapping):
+            raise DataLoadError(
+                path,
+                Errors.E004.format(expected="a JSON object (a record)", found=_kind(raw)),
+                line,
+            )
+        raw = formats.apply_mapping(raw, mapping)
+        if converter is None:
+            used = formats.detect_format(raw)
+            if used is None:
+                raise DataLoadError(
+                    path,
+                    Errors.E007.format(
+                        why=f"the first record has fields {sorted(raw)} and none of the known "
+                        "shapes (instruction, instances, response, messages, conversations, "
+                        "prompt+completion, text)",
+                        formats=", ".join(formats.CONVERTERS)
+                        + "; or map columns to schema fields: --map instruction=COLUMN on the "
+                        "command line, mapping={'instruction': COLUMN} in Python",
+                    ),
+                    line,
+                )
+            converter = formats.CONVERTERS[used]
+        raw = formats.with_output_alias(raw, used)
+        keys_seen.update(raw)
+        try:
+            for record in converter(raw, index):
+                if record["id"] in first_line_of:
+                    raise DataLoadError(
+                        path,
+                        Errors.E006.format(id=record["id"], first_line=first_line_of[record["id"]]),
+                        line,
+                    )
+                first_line_of[record["id"]] = line
+                for name in ALL_FIELDS:
+                    columns[name].append(record[name])
+        except formats.MissingFields as error:
+            raise DataLoadError(
+                path,
+                Errors.E005.format(missing=error.missing, found=error.found)
+                + f" (reading as format {used!r})",
+                line,
+            ) from None
+        except formats.BadValue as error:
+            raise DataLoadError(path, f"{error} (reading as format {used!r})", line) from None
+        index += 1
+    if index == 0:
+        raise DataLoadError(
+            path, Errors.E001.format(expected=_EXPECTED_RECORDS + " (found no records)")
+        )
+    used = used or "alpaca"
+    # a file in the workbench's own schema (a generation run's) keeps its extra fields on purpose
+    aside = [] if set(ALL_FIELDS) <= keys_seen else sorted(keys_seen - formats.fields_read(used))
+    return columns_frame(columns, len(columns["id"])), used, aside
+
+
+def _frame_raws(table: pd.DataFrame) -> Iterator[tuple[int, Any]]:
+    for index, raw in enumerate(table.to_dict(orient="records")):
+        yield index + 1, raw
+
+
+def read_saved_hf(path: Path, options: ReadOptions, name: str) -> Dataset:
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except FileNotFoundError as error:
+        raise DataLoadError(
+            path,
+            f"this folder is neither a generation run (no {RUN_DATASET_FILE}) nor a dataset "
+            f"saved with save_to_disk ({error})",
+        ) from None
+    if isinstance(loaded, datasets.DatasetDict):
+        loaded = loaded[options.split if options.split in loaded else next(iter(loaded))]
+    return _from_hf(loaded, path, options, name)
+
+
+def read_hub(source: str, options: ReadOptions, name: str) -> Dataset:
+    import datasets
+
+    try:
+        loaded = datasets.load_dataset(source, split=options.split)
+    except Exception as error:  # the hub raises many types (connection, offline, not found)
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        raise DataLoadError(source, Errors.E010.format(name=source, reason=reason[:300])) from None
+    return _from_hf(loaded, source, options, name)
+
+
+def _from_hf(loaded: Any, where: Path | str, options: ReadOptions, name: str) -> Dataset:
+    """A Hugging Face dataset; its own fingerprint stands for the bytes."""
+    frame, used, aside = _convert(
+        where, _frame_raws(loaded.to_pandas()), options.format, options.mapping_dict
+    )
+    fingerprint = _digest_of([loaded._fingerprint, used, options.mapping])
+    dataset = Dataset(name, frame, fingerprint, str(where), used)
+    dataset.warnings.extend(_aside_warnings(where, aside, frame))
+    return dataset
