@@ -138,6 +138,8 @@ def _apply_entry(dataset: Dataset, entry: DatasetInfo) -> None:
             dataset.frame[column] = dataset.frame[column].fillna(value)
     if any(fills.values()):
         dataset.fingerprint = _combine(dataset.fingerprint, fills)
+    if entry.original:  # a user's dataset: messages name their file, not the workspace copy
+        dataset.warnings = [w.replace(dataset.path, entry.original) for w in dataset.warnings]
     dataset.entry = entry
 
 

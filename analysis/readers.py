@@ -8,7 +8,9 @@ here: analysis.datasets is the one resolver, and it calls these readers.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis import cache, formats
 from analysis.errors import DataLoadError, Errors, WorkbenchError
@@ -183,6 +186,33 @@ def _aside_warnings(path: Path | str, aside: list[str], frame: pd.DataFrame) -> 
     ]
 
 
+def source_fields(path: Path, data: bytes | None = None) -> list[str]:
+    """The field names of a file's first record (a CSV's header), read without loading it all:
+    what a column mapping can choose from. `data` stands in for the file's bytes (an upload)."""
+    try:
+        return _first_record_fields(path, data)
+    except (ValueError, OSError):  # loading the file says what is wrong, and where
+        return []
+
+
+def _first_record_fields(path: Path, data: bytes | None) -> list[str]:
+    kind = SUFFIXES.get(path.suffix.lower())
+    handle = io.BytesIO(data) if data is not None else path.open("rb")
+    with handle:
+        if kind == "parquet":
+            return list(pq.read_schema(handle).names)
+        if kind == "csv":
+            header = handle.readline().decode("utf-8-sig", errors="replace")
+            return next(csv.reader([header]), [])
+        if kind == "json":
+            records = json.loads(handle.read().decode("utf-8-sig"))
+            first = records[0] if isinstance(records, list) and records else {}
+        else:
+            line = next((line for line in handle if line.strip()), b"{}")
+            first = json.loads(line.decode("utf-8-sig"))
+    return sorted(first) if isinstance(first, dict) else []
+
+
 def _metadata_to_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -234,7 +264,9 @@ def _read_jsonl(path: Path, skip_bad_lines: bool, skipped: list[int]) -> Iterato
                 continue
             if number == 1 and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
-            text = _decode(path, data, number, start)
+            # without its line break, an error at the end of the line is placed there, not on
+            # column 1 of the next line
+            text = _decode(path, data, number, start).rstrip("\r\n")
             try:
                 yield number, json.loads(text)
             except json.JSONDecodeError as error:

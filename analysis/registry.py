@@ -177,9 +177,13 @@ def add_user_dataset(
         target = Path(path).resolve()
     try:
         dataset = readers.read_path(target, options, name)
-    except WorkbenchError:
+    except WorkbenchError as error:
         if copied and not _referenced(target):
             target.unlink(missing_ok=True)
+        if isinstance(error, DataLoadError) and copied:  # name the user's file, not our copy
+            raise DataLoadError(
+                path or filename or name, error.problem, error.line, error.column
+            ) from None
         raise
     info = DatasetInfo(
         name=name,

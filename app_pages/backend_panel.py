@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.components import md
 from generation.backend import BACKENDS, LOCAL, BackendConfig, backend_status, resolve_backend
 from generation.errors import BackendError
 from generation.self_instruct import launcher
@@ -63,7 +64,7 @@ def render() -> None:
         try:
             config = current_config()
         except BackendError as error:
-            st.error(str(error))
+            st.error(md(error))
             return
         st.text(f"{config.endpoint}\nmodel: {config.model}")
         if st.button("Check connection", key="backend_check"):

@@ -15,7 +15,7 @@ from analysis.figures.lengths import (
 )
 from analysis.verbs import RULES, summary
 from app_pages import data
-from app_pages.components import figure_with_exports
+from app_pages.components import figure_with_exports, md
 
 PREDICTIONS_GROUP = "user-oriented predictions"
 
@@ -72,7 +72,7 @@ if row["input"]:
     st.text(row["input"])
 columns = st.columns(len(chosen) + (1 if isinstance(row["reference"], str) else 0))
 for column, name in zip(columns, chosen, strict=False):
-    column.markdown(f"**{name}**")
+    column.markdown(f"**{md(name)}**")
     column.text(row[name] if isinstance(row[name], str) else "(no answer)")
 if isinstance(row["reference"], str):
     columns[-1].markdown("**reference**")

@@ -10,6 +10,15 @@ import streamlit as st
 
 from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
 
+#: Characters that Markdown (and Streamlit's :color[...] and :emoji: directives) give a meaning.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
+
+
+def md(text: object) -> str:
+    """`text` escaped for Streamlit's Markdown elements: dataset names, paths and messages are
+    data, shown as written (`*star*` stays `*star*`, `:red[x]` is not red)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "figure"
@@ -36,20 +45,3 @@ def figure_with_exports(fig: go.Figure, data: pd.DataFrame, name: str) -> None:
             "PNG, SVG and PDF export needs Chromium: install Debian's `chromium` package "
             "(or set BROWSER_PATH). CSV and HTML work without it."
         )
-
-
-def removal_button(name: str) -> None:
-    """Offer to remove a user dataset that cannot be loaded (bundled ones cannot be removed)."""
-    from analysis import registry
-    from app_pages.data import COMPARE_KEY, DEFAULT_DATASET, PRIMARY_KEY
-
-    entry = registry.lookup(name)
-    if entry is None or entry.kind == registry.BUNDLED:
-        return
-    if st.button(f"Remove {name} from the workbench", key=f"remove_{name}"):
-        registry.remove_user_dataset(name)
-        if st.session_state.get(PRIMARY_KEY) == name:
-            st.session_state[PRIMARY_KEY] = DEFAULT_DATASET
-        if st.session_state.get(COMPARE_KEY) == name:
-            st.session_state[COMPARE_KEY] = None
-        st.rerun()

@@ -17,12 +17,8 @@ from analysis.errors import WorkbenchError
 from analysis.rouge import max_rouge_to_pool_cached
 from analysis.stats import length_columns, table1_cached
 from analysis.verbs import verb_noun_column
-from app_pages.components import removal_button
-
-#: session_state keys shared by every page.
-PRIMARY_KEY = "dataset"
-COMPARE_KEY = "compare"
-DEFAULT_DATASET = "seed_tasks"
+from app_pages import choice
+from app_pages.components import md
 
 
 @st.cache_data(show_spinner="Loading dataset…", max_entries=32)
@@ -59,7 +55,7 @@ def load_many(names: list[str]) -> dict[str, Dataset]:
     for name in names:
         dataset = try_load(name)
         if isinstance(dataset, WorkbenchError):
-            st.warning(f"{name} is left out: {dataset}")
+            st.warning(md(f"{name} is left out: {dataset}"))
         else:
             loaded[name] = dataset
     return loaded
@@ -69,8 +65,8 @@ def require(name: str) -> Dataset:
     """The dataset, or its error shown on the page (with a way to remove it) and the page stops."""
     dataset = try_load(name)
     if isinstance(dataset, WorkbenchError):
-        st.error(f"{name} cannot be loaded: {dataset}")
-        removal_button(name)
+        st.error(md(f"{name} cannot be loaded: {dataset}"))
+        choice.removal_button(name)
         st.stop()
     return dataset
 
@@ -80,11 +76,11 @@ def dataset_names() -> list[str]:
 
 
 def primary() -> Dataset:
-    return require(st.session_state.get(PRIMARY_KEY, DEFAULT_DATASET))
+    return require(choice.primary_name())
 
 
 def comparison() -> Dataset | None:
-    name = st.session_state.get(COMPARE_KEY)
+    name = choice.compared_name()
     return require(name) if name else None
 
 

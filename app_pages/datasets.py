@@ -7,16 +7,17 @@ import streamlit as st
 from analysis.explore import filterable_columns, search_rows
 from analysis.stats import table1_frame
 from app_pages import data
-from app_pages.components import removal_button
+from app_pages.choice import removal_button
+from app_pages.components import md
 
 st.title("Datasets")
 
 dataset = data.primary()
 st.caption(
-    f"**{dataset.name}** · {len(dataset)} rows · format `{dataset.format}` · fingerprint `{dataset.fingerprint}`"
+    f"**{md(dataset.name)}** · {len(dataset):,} rows · format `{dataset.format}` · fingerprint `{dataset.fingerprint}`"
 )
 for warning in dataset.warnings:
-    st.warning(warning)
+    st.warning(md(warning))
 
 st.subheader("Statistics (Self-Instruct Table 1)")
 loaded, broken = {}, {}
@@ -29,11 +30,11 @@ for name in data.dataset_names():
 st.dataframe(table1_frame(loaded), width="stretch")
 for name, error in broken.items():
     error_column, button_column = st.columns([5, 1])
-    error_column.error(f"{name} cannot be loaded: {error}")
+    error_column.error(md(f"{name} cannot be loaded: {error}"))
     with button_column:
         removal_button(name)
 
-st.subheader(f"Rows of {dataset.name}")
+st.subheader(f"Rows of {md(dataset.name)}")
 frame = dataset.frame
 query_column, filter_column = st.columns([3, 2])
 query = query_column.text_input("Search instruction, input and output", key="rows_query")
@@ -73,4 +74,13 @@ if len(rows):
     if meta or row["metadata"] is not None:
         st.json({**meta, "metadata": row["metadata"]}, expanded=False)
 else:
-    st.info("No rows match the search.")
+    active = [
+        what
+        for what, on in (
+            ("the search", bool(query)),
+            ("the classification filter", classification is not None),
+            ("the column filters", any(column_filters.values())),
+        )
+        if on
+    ]
+    st.info(f"No rows match {' and '.join(active)}." if active else "This dataset has no rows.")

@@ -14,7 +14,7 @@ import streamlit as st
 
 from analysis import registry
 from analysis.errors import WorkbenchError
-from app_pages import backend_panel, data
+from app_pages import backend_panel, choice
 from generation.backend import BACKENDS, LOCAL
 from generation.self_instruct import VARIANTS, RunConfig, launcher, progress
 from generation.self_instruct import run_folder as rf
@@ -150,8 +150,10 @@ elif status["status"] in ("stopped", "interrupted", "failed") and resume_column.
 if status["has_dataset"] and open_column.button("Open in the workbench", key="gen_open"):
     name = f"runs/{run_dir.name}"
     info = registry.add_user_dataset(name, path=run_dir, replace=True)
-    st.session_state[data.PRIMARY_KEY] = info.name
-    st.success(f"{info.name} ({info.rows} rows) is now the dataset every page shows.")
+    choice.choose(
+        info.name, f"{info.name} ({info.rows:,} rows) is now the dataset every page shows."
+    )
+    st.rerun()
 if status["status"] == "failed" and (run_dir / rf.LOG_FILE).exists():
     st.text("\n".join((run_dir / rf.LOG_FILE).read_text(errors="replace").splitlines()[-15:]))
 

@@ -10,20 +10,24 @@ from analysis.figures.lengths import (
     length_summary,
     length_table,
 )
-from app_pages import data
+from app_pages import choice, data, url_state
 from app_pages.components import figure_with_exports
 
 st.title("Lengths")
 names = data.dataset_names()
-default = [
-    n for n in (st.session_state.get(data.PRIMARY_KEY), st.session_state.get(data.COMPARE_KEY)) if n
-]
-chosen = st.multiselect(
-    "Datasets or models to overlay",
-    names,
-    default=default or [data.DEFAULT_DATASET],
-    key="lengths_datasets",
-)
+sidebar_choice = [n for n in (choice.primary_name(), choice.compared_name()) if n]
+# The overlay starts from the sidebar's datasets (or the URL's) and follows the sidebar when
+# its choice changes; in between, the person's own selection stands.
+st.session_state.setdefault("_lengths_follows", sidebar_choice)
+url_state.restore("lengths_datasets", names, multi=True)
+if (
+    "lengths_datasets" not in st.session_state
+    or st.session_state["_lengths_follows"] != sidebar_choice
+):
+    st.session_state["lengths_datasets"] = [n for n in sidebar_choice if n in names]
+st.session_state["_lengths_follows"] = sidebar_choice
+chosen = st.multiselect("Datasets or models to overlay", names, key="lengths_datasets")
+url_state.save("lengths_datasets", chosen)
 field = st.radio(
     "Field", ["instruction", "input", "output"], index=2, horizontal=True, key="lengths_field"
 )

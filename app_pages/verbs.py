@@ -15,7 +15,7 @@ from analysis.verbs import (
     top_verb_nouns,
 )
 from app_pages import data
-from app_pages.components import figure_with_exports
+from app_pages.components import figure_with_exports, md
 
 st.title("Verb–noun structure")
 dataset = data.primary()
@@ -77,7 +77,7 @@ if verb:
 
 other = data.comparison()
 if other is not None:
-    st.subheader(f"Compared with {other.name}")
+    st.subheader(f"Compared with {md(other.name)}")
     other_pairs = data.verb_nouns(other, field, rule)
     comparison = top_pairs_comparison(pairs, other_pairs, (dataset.name, other.name), n=25)
     figure_with_exports(

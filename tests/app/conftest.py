@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,12 @@ def isolated_workspace(tmp_path_factory, _shared_cache, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.setenv("WORKBENCH_CACHE", str(_shared_cache))
     return home
+
+
+def shown(element) -> str:
+    """What a person reads in a Markdown element: the source with its escapes removed (names
+    and messages are escaped so that Markdown shows them as written)."""
+    return re.sub(r"\\(.)", r"\1", element.value)
 
 
 def _decode(value):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tests.app.conftest import shown
+
 
 def add_path(app, path, name):
     app.sidebar.text_input(key="add_path").input(str(path))
@@ -30,7 +32,7 @@ def test_sidebar_bad_dataset_shows_located_error(run_app, tmp_path):
     app = add_path(run_app(), path, "broken")
     assert not app.exception
     [error] = app.sidebar.error
-    assert "broken.jsonl, line 2, column" in error.value and "invalid JSON" in error.value
+    assert "broken.jsonl, line 2, column" in shown(error) and "invalid JSON" in shown(error)
     assert app.session_state["dataset"] == "seed_tasks"
 
 
@@ -60,4 +62,98 @@ def test_sidebar_backend_openai_without_key_explains(run_app, monkeypatch):
     app = run_app()
     app.sidebar.selectbox(key="backend_kind_widget").select("openai").run()
     assert not app.exception
-    assert "OPENAI_API_KEY" in app.sidebar.error[0].value
+    assert "OPENAI_API_KEY" in shown(app.sidebar.error[0])
+
+
+def write_rows(path, rows):
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_sidebar_shows_the_added_dataset_and_switching_back_works(run_app, tmp_path):
+    path = write_rows(tmp_path / "mine.jsonl", [{"instruction": "a"}, {"instruction": "b"}])
+    app = add_path(run_app(), path, "mine")
+    picker = app.sidebar.selectbox(key="_dataset_widget")
+    assert picker.value == "mine"
+    assert [shown(s) for s in app.sidebar.success] == ["Added mine (2 rows)."]  # survived rerun
+    assert app.sidebar.text_input(key="add_path").value == ""  # the form is emptied
+    picker.select("seed_tasks").run()
+    assert app.session_state["dataset"] == "seed_tasks" and len(app.dataframe[1].value) == 175
+
+
+def test_sidebar_never_offers_a_dataset_as_its_own_comparison(run_app):
+    app = run_app()
+    assert "seed_tasks" not in app.sidebar.selectbox(key="_compare_widget").options
+    app.sidebar.selectbox(key="_compare_widget").select("vicuna_questions").run()
+    app.sidebar.selectbox(key="_dataset_widget").select("vicuna_questions").run()
+    assert app.session_state["compare"] is None
+    assert app.sidebar.selectbox(key="_compare_widget").value == "(none)"
+
+
+def test_sidebar_maps_columns_and_names_the_unused_one(run_app, tmp_path):
+    path = tmp_path / "qa.csv"
+    path.write_text("question,reply,score\nWhat is 2+2?,4,5\n", encoding="utf-8")
+    app = run_app()
+    app.sidebar.text_input(key="add_path").input(str(path)).run()
+    assert "Columns found: question, reply, score" in [c.value for c in app.sidebar.caption]
+    [output_from] = [s for s in app.sidebar.selectbox if s.label == "output from"]
+    output_from.select("reply")
+    app.sidebar.text_input(key="add_name").input("qa")
+    app.sidebar.button(key="add_button").click().run()
+    assert not app.exception and app.session_state["dataset"] == "qa"
+    assert app.dataframe[1].value["output"].tolist() == ["4"]
+    [warning] = [shown(w) for w in app.warning]
+    assert "score" in warning and "qa.csv" in warning and "/datasets/" not in warning
+
+
+def test_sidebar_error_names_the_chosen_file_and_skipping_reports_lines(run_app, tmp_path):
+    path = tmp_path / "malformed.jsonl"
+    path.write_text('{"instruction": "a"}\n{"instruction": \n{"instruction": "c"}\n')
+    app = add_path(run_app(), path, "malformed")
+    [error] = [shown(e) for e in app.sidebar.error]
+    assert f"{path}, line 2, column 17: invalid JSON" in error  # the chosen file, not our copy
+    app.sidebar.checkbox(key="add_skip").check()
+    app.sidebar.button(key="add_button").click().run()
+    assert app.session_state["dataset"] == "malformed" and len(app.dataframe[1].value) == 2
+    assert any(f"{path}: skipped 1 bad line(s): 2" in shown(w) for w in app.warning)
+
+
+def test_sidebar_names_are_text_not_markdown(run_app, tmp_path):
+    path = write_rows(tmp_path / "x.jsonl", [{"instruction": "a"}])
+    app = add_path(run_app(), path, "*star* :red[x]")
+    assert not app.exception
+    assert app.caption[0].value.startswith(r"**\*star\* \:red\[x\]**")
+
+
+def test_sidebar_remove_forgets_a_dataset(run_app, tmp_path):
+    path = write_rows(tmp_path / "x.jsonl", [{"instruction": "a"}])
+    app = add_path(run_app(), path, "gone soon")
+    app.sidebar.selectbox(key="remove_name").select("gone soon")
+    app.sidebar.button(key="remove_button").click().run()
+    assert not app.exception
+    assert "gone soon" not in app.sidebar.selectbox(key="_dataset_widget").options
+    assert app.session_state["dataset"] == "seed_tasks"
+
+
+def test_choices_live_in_the_url(run_app):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.query_params["dataset"] = "vicuna_questions"
+    app.query_params["compare"] = "seed_tasks"
+    app.run()
+    assert not app.exception and len(app.dataframe[1].value) == 80
+    assert app.sidebar.selectbox(key="_compare_widget").value == "seed_tasks"
+    app.sidebar.selectbox(key="_dataset_widget").select("user_oriented_instructions").run()
+    assert app.query_params["dataset"] == "user_oriented_instructions"
+
+
+def test_lengths_overlay_follows_the_sidebar(run_app):
+    app = run_app("app_pages/lengths.py")
+    assert app.multiselect(key="lengths_datasets").value == ["seed_tasks"]
+    app.sidebar.selectbox(key="_dataset_widget").select("vicuna_questions").run()
+    assert app.multiselect(key="lengths_datasets").value == ["vicuna_questions"]
+    app.sidebar.selectbox(key="_compare_widget").select("seed_tasks").run()
+    assert app.multiselect(key="lengths_datasets").value == ["vicuna_questions", "seed_tasks"]
