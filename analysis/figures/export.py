@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import threading
+import warnings
 
+import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -57,8 +60,31 @@ def prepare_kaleido() -> None:
     pio.defaults.mathjax = None
 
 
+#: kaleido's sync server keeps one Chromium open (a warm export takes a fraction of a second
+#: instead of starting a browser, 5 s), but it serves one caller at a time: its reply queue is
+#: shared, so concurrent callers (Streamlit reruns, sessions) would mix up or break renders.
+_RENDER_LOCK = threading.Lock()
+# plotly passes its per-call browser options, which a running server rightly ignores
+warnings.filterwarnings("ignore", "The kopts argument is ignored", UserWarning)
+
+
+def _render(fig: go.Figure, fmt: str, scale: float) -> bytes:
+    if not _server_running():
+        # mathjax=False: kaleido's default loads MathJax from a CDN (a request off the machine)
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    return fig.to_image(format=fmt, scale=scale if fmt == "png" else 1)
+
+
+def _server_running() -> bool:
+    return kaleido._global_server.is_running()  # noqa: SLF001 - kaleido exposes no other check
+
+
 def figure_bytes(fig: go.Figure, fmt: str, scale: float = 2.0) -> bytes:
-    """Render `fig` as png, svg, pdf or (self-contained, offline) html."""
+    """Render `fig` as png, svg, pdf or (self-contained, offline) html.
+
+    Image renders go one at a time through one warm browser; a render that fails is tried once
+    more in a fresh browser, and a second failure is raised (never an empty file).
+    """
     if fmt == "html":
         return fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False).encode(
             "utf-8"
@@ -66,10 +92,18 @@ def figure_bytes(fig: go.Figure, fmt: str, scale: float = 2.0) -> bytes:
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; expected one of {ALL_FORMATS}")
     prepare_kaleido()
-    try:
-        return fig.to_image(format=fmt, scale=scale if fmt == "png" else 1)
-    except Exception as error:  # kaleido/choreographer raise their own types
-        raise FigureExportError(f"could not render the figure as {fmt.upper()}: {error}") from error
+    with _RENDER_LOCK:
+        try:
+            return _render(fig, fmt, scale)
+        except Exception:  # a browser that crashed or hung: start afresh, once
+            kaleido.stop_sync_server(silence_warnings=True)
+        try:
+            return _render(fig, fmt, scale)
+        except Exception as error:  # kaleido/choreographer raise their own types
+            kaleido.stop_sync_server(silence_warnings=True)
+            raise FigureExportError(
+                f"could not render the figure as {fmt.upper()}: {error}"
+            ) from error
 
 
 def table_bytes(frame: pd.DataFrame) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -95,3 +97,22 @@ def test_no_request_leaves_the_machine(browser, app_url, screenshots):
     page.wait_for_load_state("networkidle")
     context.close()
     assert outside == []
+
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<svg", "pdf": b"%PDF-"}
+
+
+def test_twenty_exports_in_a_row_give_twenty_valid_files(page, app_url, screenshots):
+    page.goto(f"{app_url}/verbs")
+    page.get_by_role("heading", name="Verb–noun structure").wait_for(timeout=60_000)
+    wait_for_app(page, 1, 1)
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    formats = [fmt for _ in range(7) for fmt in MAGIC][:20]
+    for number, fmt in enumerate(formats):
+        with page.expect_download(timeout=60_000) as download:
+            buttons.filter(has_text=fmt.upper()).first.click()
+        body = Path(download.value.path()).read_bytes()
+        assert body.startswith(MAGIC[fmt]) or MAGIC[fmt] in body[:200], (number, fmt)
+        assert download.value.suggested_filename.endswith(f".{fmt}")
+    assert page.locator('[data-testid="stDownloadButtonError"]').count() == 0
+    page.screenshot(path=str(screenshots / "verbs-after-exports.png"), full_page=True)
