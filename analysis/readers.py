@@ -12,10 +12,12 @@ import csv
 import hashlib
 import io
 import json
+import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -476,9 +478,31 @@ def read_saved_hf(path: Path, options: ReadOptions, name: str) -> Dataset:
     return _from_hf(loaded, path, options, name)
 
 
+def hub_reachable(timeout: float = 2.0) -> str | None:
+    """None when the hub's endpoint (HF_ENDPOINT) accepts a connection, else why not.
+
+    The datasets library retries an unreachable hub for about 25 s before it gives up; one
+    connection attempt tells the same at once. With HF_HUB_OFFLINE set the library reads its
+    local cache and asks no network, so nothing is probed.
+    """
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return None
+    url = urlsplit(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
+    except OSError as error:
+        return f"cannot connect to {url.hostname}: {error.strerror or error}"
+    return None
+
+
 def read_hub(source: str, options: ReadOptions, name: str) -> Dataset:
     import datasets
 
+    unreachable = hub_reachable()
+    if unreachable is not None:
+        raise DataLoadError(source, Errors.E010.format(name=source, reason=unreachable))
     try:
         loaded = datasets.load_dataset(source, split=options.split)
     except Exception as error:  # the hub raises many types (connection, offline, not found)

@@ -18,7 +18,11 @@ def serve_hub(monkeypatch):
     library answer that one id from memory and any other as the hub does for a missing one."""
     import datasets
 
+    from analysis import readers
+
     def serve(hub_id: str, rows: list[dict]) -> None:
+        monkeypatch.setattr(readers, "hub_reachable", lambda: None)
+
         def load(path, split=None, **kwargs):
             if path != hub_id:
                 raise FileNotFoundError(f"Dataset '{path}' doesn't exist on the Hub")
