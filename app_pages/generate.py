@@ -16,8 +16,9 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from app_pages import backend_panel, data
 from generation.backend import BACKENDS, LOCAL
-from generation.self_instruct import VARIANTS, RunConfig, launcher, progress
+from generation.self_instruct import launcher, progress
 from generation.self_instruct import run_folder as rf
+from generation.self_instruct.run_folder import VARIANTS, RunConfig
 
 POLL_SECONDS = 2.0
 

@@ -13,8 +13,9 @@ from dataclasses import fields
 from tqdm import tqdm
 
 from generation.backend import BACKENDS
-from generation.self_instruct import VARIANTS, RunConfig, SelfInstructRun, progress
-from generation.self_instruct.run_folder import APIS
+from generation.self_instruct import progress
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import APIS, VARIANTS, RunConfig
 
 NAME = "self-instruct"
 HELP = (

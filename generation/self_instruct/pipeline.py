@@ -51,6 +51,7 @@ from generation.self_instruct.templates import (
     CLASSIFICATION,
     INPUT_FIRST,
     OUTPUT_FIRST,
+    describe_all,
     load_template,
 )
 
@@ -418,4 +419,20 @@ class SelfInstructRun:
             dropped_tasks=dict(Counter(t["dropped"] for t in tasks if t["dropped"])),
             step={"name": DONE, "done": 1, "total": 1},
         )
-        records.write_manifest(self, dataset)
+        records.write_manifest(self.out_dir, self.provenance(), self.state, dataset)
+
+    def provenance(self) -> records.Provenance:
+        return records.Provenance(
+            pipeline=self.config.template,
+            model=self.backend.model,
+            backend=self.backend.kind,
+            endpoint=self.backend.endpoint,
+            api=self.api,
+            templates=describe_all(self.templates),
+            parameters={"run": self.config.to_dict(), "decoding": self.decoding()},
+            seed_tasks={
+                "source": str(self.config.seed),
+                "fingerprint": self.seed_fingerprint,
+                "tasks": len(self.seeds),
+            },
+        )

@@ -8,7 +8,9 @@ import pytest
 
 from analysis.datasets import load_dataset
 from generation import local_llm
-from generation.self_instruct import RunConfig, SelfInstructRun, filters
+from generation.self_instruct import filters
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import RunConfig
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,10 @@ from analysis.errors import WorkbenchError
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
-from generation.self_instruct import RunConfig, SelfInstructRun, filters
+from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.self_instruct.templates import BUNDLED_DIR
 from generation.testing.fake_openai import FakeOpenAI
