@@ -16,6 +16,8 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from app_pages import backend_panel, data
 from generation.backend import BACKENDS, LOCAL
+from generation.client import default_concurrency
+from generation.paths import runs_dir
 from generation.self_instruct import launcher, progress
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import VARIANTS, RunConfig
@@ -39,7 +41,7 @@ def _current_backend() -> tuple[str, str]:
 
 
 def _start(name: str, config: RunConfig) -> None:
-    run_dir = launcher.runs_dir() / launcher.safe_run_name(name)
+    run_dir = runs_dir() / launcher.safe_run_name(name)
     try:
         launcher.start(config, run_dir)
     except WorkbenchError as error:
@@ -63,7 +65,7 @@ with st.expander("New run", expanded=not launcher.list_runs()):
     left, middle, right = st.columns(3)
     target = left.number_input("Instructions to keep", 1, 100_000, 20, key="gen_target")
     concurrency = middle.number_input(
-        "Concurrency", 1, 64, 1 if backend == LOCAL else 8, key="gen_concurrency"
+        "Concurrency", 1, 64, default_concurrency(backend), key="gen_concurrency"
     )
     run_name = right.text_input(
         "Run name", placeholder="generated from the settings", key="gen_name"
@@ -93,7 +95,7 @@ if "gen_show_run" in st.session_state:
     st.session_state["gen_run"] = st.session_state.pop("gen_show_run")
 if st.session_state.get("gen_run") not in runs:
     st.session_state["gen_run"] = runs[0]
-run_dir = launcher.runs_dir() / st.selectbox("Run", runs, key="gen_run")
+run_dir = runs_dir() / st.selectbox("Run", runs, key="gen_run")
 
 
 def _progress_panel(run_dir: Path, watching: bool) -> None:

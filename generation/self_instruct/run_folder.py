@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import Errors, WorkbenchError
+from analysis.rouge import DEFAULT_THRESHOLD
 
 SELF_INSTRUCT = "self-instruct"
 ALPACA = "alpaca"
@@ -62,7 +63,7 @@ class RunConfig:
     batch_size: int = 5
     prompt_instructions: int | None = None
     machine_in_prompt: int = 2
-    threshold: float = 0.7
+    threshold: float = DEFAULT_THRESHOLD
     multilingual: bool = False
     max_instances: int = 5
     run_seed: int = 42

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import registry
 from analysis.paths import REPO_ROOT
+from generation.paths import runs_dir
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
 
@@ -68,7 +69,7 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     with FakeOpenAI(responder=canned.reply) as fake:
         app = _start(open_page(), fake.url, target=6, name="tiny")
         assert not app.exception
-        run_dir = launcher.runs_dir() / "tiny"
+        run_dir = runs_dir() / "tiny"
         assert app.selectbox(key="gen_run").value == "tiny"
         status = launcher.wait(run_dir, timeout=120)
     assert status["status"] == "done" and status["kept"] == 6
@@ -99,7 +100,7 @@ def test_generate_page_stops_and_resumes(home, open_page):
     # Slow enough (about 10 s in all) for the stop to land before the end.
     with FakeOpenAI(responder=canned.reply, latency=0.5) as fake:
         app = _start(open_page(), fake.url, target=60, name="slow", concurrency=4)
-        run_dir = launcher.runs_dir() / "slow"
+        run_dir = runs_dir() / "slow"
         _wait_until_running(launcher, run_dir)
         app.run()
         app.button(key="gen_stop").click().run()

@@ -15,13 +15,13 @@ from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
+from generation.paths import BUNDLED_PROMPTS_DIR
 from generation.retry import RetryPolicy
 from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
-from generation.self_instruct.templates import BUNDLED_DIR
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
 
@@ -96,7 +96,7 @@ def test_self_instruct_pipeline_manifest_says_what_made_the_data(canned_fake, ru
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["model"] == "fake-model" and manifest["endpoint"] == canned_fake.url
     bootstrap = manifest["templates"]["bootstrap"]
-    bundled = (BUNDLED_DIR / "self_instruct_bootstrap.txt").read_bytes()
+    bundled = (BUNDLED_PROMPTS_DIR / "self_instruct_bootstrap.txt").read_bytes()
     assert bootstrap["sha256"] == hashlib.sha256(bundled).hexdigest()
     decoding = manifest["parameters"]["decoding"]["bootstrap"]
     assert decoding["temperature"] == 0.7 and decoding["top_p"] == 0.5
