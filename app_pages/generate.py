@@ -21,6 +21,7 @@ from generation.paths import runs_dir
 from generation.self_instruct import launcher, progress
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import VARIANTS, RunConfig
+from generation.usage import cost_text
 
 POLL_SECONDS = 2.0
 
@@ -117,8 +118,8 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     )
     columns[1].metric("Candidates", status.get("candidates", 0))
     columns[2].metric("Rejected", sum(status["rejects"].values()))
-    columns[3].metric("Tokens", f"{usage['tokens']:,}")
-    columns[4].metric("Cost", f"${usage['cost']:.4f}" if not usage["unpriced"] else "unpriced")
+    columns[3].metric("Tokens", f"{usage.total_tokens:,}")
+    columns[4].metric("Cost", cost_text(usage))
     if status["rejects"]:
         rejects = pd.DataFrame(
             {"reason": list(status["rejects"]), "candidates": list(status["rejects"].values())}

@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{args.out}: {state['status']} - {state['kept']} kept of {state['candidates']} "
         f"candidates in {state['rounds_done']} rounds; {progress.summary_line(state)}; "
-        f"{usage['requests']} requests, {minutes:.1f} min",
+        f"{usage.requests} requests, {minutes:.1f} min",
         file=sys.stderr,
     )
     if state.get("stop_reason"):

@@ -54,6 +54,7 @@ from generation.self_instruct.templates import (
     describe_all,
     load_template,
 )
+from generation.usage import UsageCounter
 
 #: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
 #: the papers' decoding has none of these, so the embedded model gets them switched off.
@@ -266,13 +267,14 @@ class SelfInstructRun:
         return results
 
     def _count(self, stage: str, results: Sequence[Result], where: Sequence[str]) -> None:
-        usage = self.state["usage"].setdefault(stage, progress.empty_usage())
+        usage = UsageCounter.from_dict(self.state["usage"].get(stage, {}))
         for result, place in zip(results, where, strict=True):
-            progress.add_usage(usage, result)
+            usage.add(result)
             if not result.ok and len(self.state["failures"]) < MAX_FAILURES_KEPT:
                 self.state["failures"].append({"stage": stage, "at": place, "cause": result.cause})
             elif result.ok and self.state.get("served_model") is None:
                 self.state["served_model"] = result.model
+        self.state["usage"][stage] = usage.to_dict()
 
     # --- stage 1: bootstrap ---------------------------------------------------------------
 

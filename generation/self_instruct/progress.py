@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from generation.client import Result
+from generation.usage import UsageCounter, cost_text
 
 
 def new_state() -> dict:
@@ -37,41 +37,9 @@ def new_state() -> dict:
     }
 
 
-def empty_usage() -> dict:
-    return {
-        "requests": 0,
-        "failed": 0,
-        "cached": 0,
-        "truncated": 0,
-        "prompt_tokens": 0,
-        "completion_tokens": 0,
-        "cost": 0.0,
-        "unpriced": 0,
-    }
-
-
-def add_usage(usage: dict, result: Result) -> None:
-    usage["requests"] += 1
-    if not result.ok:
-        usage["failed"] += 1
-        return
-    usage["cached"] += result.cached
-    usage["truncated"] += result.truncated
-    usage["prompt_tokens"] += result.usage.prompt_tokens
-    usage["completion_tokens"] += result.usage.completion_tokens
-    if result.cost is None:
-        usage["unpriced"] += 1
-    else:
-        usage["cost"] += result.cost
-
-
-def total_usage(state: dict) -> dict:
-    total = empty_usage()
-    for usage in state.get("usage", {}).values():
-        for key in total:
-            total[key] += usage.get(key, 0)
-    total["tokens"] = total["prompt_tokens"] + total["completion_tokens"]
-    return total
+def total_usage(state: dict) -> UsageCounter:
+    counters = (UsageCounter.from_dict(usage) for usage in state.get("usage", {}).values())
+    return sum(counters, UsageCounter())
 
 
 def rejects(state: dict) -> dict[str, int]:
@@ -97,16 +65,8 @@ def eta_seconds(state: dict) -> float | None:
     return spent / done * (total - done)
 
 
-def cost_text(usage: dict) -> str:
-    if usage["unpriced"] and not usage["cost"]:
-        return "cost unknown (model not priced)"
-    note = f" + {usage['unpriced']} unpriced" if usage["unpriced"] else ""
-    return f"${usage['cost']:.4f}{note}"
-
-
 def summary_line(state: dict) -> str:
     """One line: rejects by reason, tokens, cost (the CLI's progress bar postfix)."""
     usage = total_usage(state)
-    tokens = usage["tokens"] + (state.get("step") or {}).get("tokens", 0)
     reasons = ", ".join(f"{k} {v}" for k, v in rejects(state).items()) or "none"
-    return f"rejected: {reasons} | {tokens:,} tokens | {cost_text(usage)}"
+    return f"rejected: {reasons} | {usage.total_tokens:,} tokens | cost {cost_text(usage)}"

@@ -170,6 +170,7 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: dict, dataset: 
     parameters, versions) and what it cost (requests, tokens, time)."""
     tasks = rf.read_jsonl(out_dir / rf.TASKS_FILE)
     usage = {stage: dict(values) for stage, values in state["usage"].items()}
+    total = progress.total_usage(state)
     manifest = {
         "kind": "self-instruct run",
         "pipeline": provenance.pipeline,
@@ -194,7 +195,7 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: dict, dataset: 
             ),
             "rejected_instances_by_reason": _instance_rejects(tasks),
         },
-        "usage": {"total": progress.total_usage(state), "by_stage": usage},
+        "usage": {"total": {**total.to_dict(), "tokens": total.total_tokens}, "by_stage": usage},
         "timings_s": {**state["seconds"], "total": round(sum(state["seconds"].values()), 3)},
         "sessions": state["sessions"],
         "stop_reason": state.get("stop_reason"),

@@ -76,7 +76,7 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     app.run()
     assert not app.exception
     assert "done" in app.get("progress")[0].proto.text
-    tokens = status["usage_total"]["tokens"]
+    tokens = status["usage_total"].total_tokens
     assert tokens > 0
     assert app.sidebar.caption[-1].value.startswith(
         f"Runs started in this session: 1, {tokens:,} tokens"
