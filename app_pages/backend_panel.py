@@ -42,7 +42,8 @@ def session_usage_text() -> str:
     runs = st.session_state.get(SESSION_RUNS_KEY, [])
     if not runs:
         return "Runs started in this session: none yet."
-    usage = sum((launcher.status(Path(run))["usage_total"] for run in runs), UsageCounter())
+    usages = (launcher.status(Path(run)).state.total_usage() for run in runs)
+    usage = sum(usages, UsageCounter())
     return (
         f"Runs started in this session: {len(runs)}, {usage.total_tokens:,} tokens, "
         f"cost {cost_text(usage)}"

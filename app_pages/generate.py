@@ -18,9 +18,10 @@ from app_pages import backend_panel, data
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
 from generation.paths import runs_dir
-from generation.self_instruct import launcher, progress
+from generation.self_instruct import launcher
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import VARIANTS, RunConfig
+from generation.self_instruct.state import RunStatus
 from generation.usage import cost_text
 
 POLL_SECONDS = 2.0
@@ -100,64 +101,59 @@ run_dir = runs_dir() / st.selectbox("Run", runs, key="gen_run")
 
 
 def _progress_panel(run_dir: Path, watching: bool) -> None:
-    status = launcher.status(run_dir)
-    config = status["config"]
-    stage = status.get("stage", "bootstrap")
-    done, total = progress.stage_progress(status)
-    total = total or config.get("target", 1)
-    eta = status["eta_s"]
+    snapshot = launcher.status(run_dir)
+    state = snapshot.state
+    done, total = state.stage_progress()
+    total = total or state.target
+    eta = snapshot.eta_seconds
     eta_text = f", about {eta / 60:.0f} min left" if eta else ""
     st.progress(
         min(1.0, done / max(total, 1)),
-        text=f"{status['status']} · {stage}: {done} / {total}{eta_text}",
+        text=f"{snapshot.status} · {state.stage}: {done} / {total}{eta_text}",
     )
-    usage = status["usage_total"]
+    usage = state.total_usage()
+    rejects = state.rejects()
     columns = st.columns(5)
-    columns[0].metric(
-        "Kept", f"{status.get('kept', 0)} / {status.get('target', config.get('target'))}"
-    )
-    columns[1].metric("Candidates", status.get("candidates", 0))
-    columns[2].metric("Rejected", sum(status["rejects"].values()))
+    columns[0].metric("Kept", f"{state.kept} / {state.target}")
+    columns[1].metric("Candidates", state.candidates)
+    columns[2].metric("Rejected", sum(rejects.values()))
     columns[3].metric("Tokens", f"{usage.total_tokens:,}")
     columns[4].metric("Cost", cost_text(usage))
-    if status["rejects"]:
-        rejects = pd.DataFrame(
-            {"reason": list(status["rejects"]), "candidates": list(status["rejects"].values())}
-        )
-        st.dataframe(rejects, hide_index=True, key="gen_rejects")
-    if status.get("error"):
-        st.error(status["error"])
-    if status.get("stop_reason"):
-        st.warning(f"Stopped early: {status['stop_reason']}")
-    if watching and not status["running"]:
+    if rejects:
+        frame = pd.DataFrame({"reason": list(rejects), "candidates": list(rejects.values())})
+        st.dataframe(frame, hide_index=True, key="gen_rejects")
+    if state.error:
+        st.error(state.error)
+    if state.stop_reason:
+        st.warning(f"Stopped early: {state.stop_reason}")
+    if watching and not snapshot.running:
         st.rerun()  # the run ended: redraw the whole page (buttons, candidates)
 
 
 status = launcher.status(run_dir)
+config = status.config
 st.caption(
-    f"{status['config'].get('template')} · model {status['config'].get('model') or 'default'} · "
-    f"backend {status['config'].get('backend') or 'default'} · folder {run_dir}"
+    f"{config.template} · model {config.model or 'default'} · "
+    f"backend {config.backend or 'default'} · folder {run_dir}"
 )
-st.fragment(_progress_panel, run_every=POLL_SECONDS if status["running"] else None)(
-    run_dir, status["running"]
+st.fragment(_progress_panel, run_every=POLL_SECONDS if status.running else None)(
+    run_dir, status.running
 )
 
 stop_column, resume_column, open_column = st.columns(3)
-if status["running"]:
+if status.running:
     if stop_column.button("Stop", key="gen_stop"):
         launcher.stop(run_dir)
         st.toast("Stopping once the requests in flight are answered…")
-elif status["status"] in ("stopped", "interrupted", "failed") and resume_column.button(
-    "Resume", key="gen_resume"
-):
-    _start(run_dir.name, RunConfig.from_dict(status["config"]))
-if status["has_dataset"] and open_column.button("Open in the workbench", key="gen_open"):
+elif status.status.resumable and resume_column.button("Resume", key="gen_resume"):
+    _start(run_dir.name, config)
+if status.has_dataset and open_column.button("Open in the workbench", key="gen_open"):
     name = f"runs/{run_dir.name}"
     info = registry.add_user_dataset(name, path=run_dir)
     data.load.clear()
     st.session_state[data.PRIMARY_KEY] = info.name
     st.success(f"{info.name} ({info.rows} rows) is now the dataset every page shows.")
-if status["status"] == "failed" and (run_dir / rf.LOG_FILE).exists():
+if status.status is RunStatus.FAILED and (run_dir / rf.LOG_FILE).exists():
     st.text("\n".join((run_dir / rf.LOG_FILE).read_text(errors="replace").splitlines()[-15:]))
 
 st.subheader("Candidates")

@@ -12,10 +12,10 @@ from dataclasses import fields
 
 from tqdm import tqdm
 
-from generation.backend import BACKENDS
-from generation.self_instruct import progress
+from generation.backend import BACKENDS, LOCAL
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import APIS, VARIANTS, RunConfig
+from generation.self_instruct.state import RunState, RunStatus, Stage
 
 NAME = "self-instruct"
 HELP = (
@@ -72,25 +72,23 @@ class ProgressBars:
     """One tqdm bar per stage on stderr: kept / target, then requests done / total."""
 
     def __init__(self) -> None:
-        self.stage: str | None = None
+        self.stage: Stage | None = None
         self.bar: tqdm | None = None
 
-    def __call__(self, state: dict) -> None:
-        stage = state["stage"]
-        if stage == "done":
+    def __call__(self, state: RunState) -> None:
+        stage = state.stage
+        if stage is Stage.DONE:
             self.close()
             return
-        if stage == "bootstrap":
-            done, total, unit = state["kept"], state["target"], "instr"
-        else:
-            done, total, unit = state["step"]["done"], state["step"]["total"], "req"
+        done, total = state.stage_progress()
         if stage != self.stage:
             self.close()
             self.stage = stage
+            unit = "instr" if stage is Stage.BOOTSTRAP else "req"
             self.bar = tqdm(total=total, initial=done, desc=stage, unit=unit, file=sys.stderr)
         self.bar.total = total
         self.bar.update(done - self.bar.n)
-        self.bar.set_postfix_str(progress.summary_line(state))
+        self.bar.set_postfix_str(state.summary_line())
 
     def close(self) -> None:
         if self.bar is not None:
@@ -108,27 +106,26 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def run(args: argparse.Namespace) -> int:
     bars = ProgressBars()
     pipeline = SelfInstructRun(config_from_args(args), args.out, on_progress=bars)
-    if pipeline.backend.kind == "local":
+    if pipeline.backend.kind == LOCAL:
         print(f"using the embedded model {pipeline.backend.model} (slow on a CPU)", file=sys.stderr)
     try:
         state = pipeline.run()
     finally:
         bars.close()
-    usage = progress.total_usage(state)
-    minutes = sum(state["seconds"].values()) / 60
+    minutes = sum(state.seconds.values()) / 60
     print(
-        f"{args.out}: {state['status']} - {state['kept']} kept of {state['candidates']} "
-        f"candidates in {state['rounds_done']} rounds; {progress.summary_line(state)}; "
-        f"{usage.requests} requests, {minutes:.1f} min",
+        f"{args.out}: {state.status} - {state.kept} kept of {state.candidates} "
+        f"candidates in {state.rounds_done} rounds; {state.summary_line()}; "
+        f"{state.total_usage().requests} requests, {minutes:.1f} min",
         file=sys.stderr,
     )
-    if state.get("stop_reason"):
-        print(f"stopped early: {state['stop_reason']}", file=sys.stderr)
-    if state["status"] == "stopped":
+    if state.stop_reason:
+        print(f"stopped early: {state.stop_reason}", file=sys.stderr)
+    if state.status is RunStatus.STOPPED:
         print("stopped; rerun the same command to resume", file=sys.stderr)
         return 130
     print(
-        f"dataset: {state['instances']} instances of {state['tasks_with_instances']} tasks "
+        f"dataset: {state.instances} instances of {state.tasks_with_instances} tasks "
         f"in {args.out}/dataset.jsonl",
         file=sys.stderr,
     )

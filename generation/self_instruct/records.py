@@ -18,9 +18,10 @@ from pathlib import Path
 
 from analysis.schema import make_record
 from generation.client import Result
-from generation.self_instruct import export, filters, progress
+from generation.self_instruct import export, filters
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.filters import Instance
+from generation.self_instruct.state import RunState
 from generation.self_instruct.steps import Instances
 
 PACKAGES = ("openai", "llama_cpp_python", "rapidfuzz", "numpy", "pandas")
@@ -165,17 +166,17 @@ class Provenance:
     seed_tasks: dict
 
 
-def write_manifest(out_dir: Path, provenance: Provenance, state: dict, dataset: dict) -> dict:
+def write_manifest(out_dir: Path, provenance: Provenance, state: RunState, dataset: dict) -> dict:
     """manifest.json: what made this dataset (model, endpoint without key, prompts by hash,
     parameters, versions) and what it cost (requests, tokens, time)."""
     tasks = rf.read_jsonl(out_dir / rf.TASKS_FILE)
-    usage = {stage: dict(values) for stage, values in state["usage"].items()}
-    total = progress.total_usage(state)
+    usage = {stage: counter.to_dict() for stage, counter in state.usage.items()}
+    total = state.total_usage()
     manifest = {
         "kind": "self-instruct run",
         "pipeline": provenance.pipeline,
         "model": provenance.model,
-        "served_model": state.get("served_model"),
+        "served_model": state.served_model,
         "backend": provenance.backend,
         "endpoint": provenance.endpoint,
         "api": provenance.api,
@@ -183,10 +184,10 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: dict, dataset: 
         "parameters": provenance.parameters,
         "seed_tasks": provenance.seed_tasks,
         "counts": {
-            "rounds": state["rounds_done"],
-            "candidates": state["candidates"],
-            "kept_instructions": state["kept"],
-            "rejected_by_reason": progress.rejects(state),
+            "rounds": state.rounds_done,
+            "candidates": state.candidates,
+            "kept_instructions": state.kept,
+            "rejected_by_reason": state.rejects(),
             "tasks_with_instances": dataset["tasks"],
             "classification_tasks": dataset["classification_tasks"],
             "instances": dataset["instances"],
@@ -196,12 +197,12 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: dict, dataset: 
             "rejected_instances_by_reason": _instance_rejects(tasks),
         },
         "usage": {"total": {**total.to_dict(), "tokens": total.total_tokens}, "by_stage": usage},
-        "timings_s": {**state["seconds"], "total": round(sum(state["seconds"].values()), 3)},
-        "sessions": state["sessions"],
-        "stop_reason": state.get("stop_reason"),
-        "failures": state["failures"],
+        "timings_s": {**state.seconds, "total": round(sum(state.seconds.values()), 3)},
+        "sessions": state.sessions,
+        "stop_reason": state.stop_reason,
+        "failures": state.failures,
         "packages": package_versions(),
-        "started_at": state["started_at"],
+        "started_at": state.started_at,
         "finished_at": time.time(),
     }
     rf.write_json(out_dir / rf.MANIFEST_FILE, manifest)

@@ -19,6 +19,7 @@ from typing import Any
 
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import DEFAULT_THRESHOLD
+from generation.self_instruct.state import RunState
 
 SELF_INSTRUCT = "self-instruct"
 ALPACA = "alpaca"
@@ -141,6 +142,16 @@ def read_jsonl(path: Path) -> list[dict]:
             except json.JSONDecodeError:
                 break
     return rows
+
+
+def read_state(out_dir: Path) -> RunState | None:
+    """The folder's checkpoint, or None before the worker's first save."""
+    saved = read_json(Path(out_dir) / STATE_FILE)
+    return None if saved is None else RunState.from_dict(saved)
+
+
+def write_state(out_dir: Path, state: RunState) -> None:
+    write_json(Path(out_dir) / STATE_FILE, state.to_dict())
 
 
 def check_resumable(out_dir: Path, config: RunConfig) -> None:

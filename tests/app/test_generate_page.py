@@ -51,7 +51,7 @@ def _start(app: AppTest, url: str, target: int, name: str, concurrency: int = 8)
 
 def _wait_until_running(launcher, run_dir, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not launcher.status(run_dir)["running"]:
+    while not launcher.status(run_dir).running:
         assert time.monotonic() < deadline, "the run never started"
         time.sleep(0.1)
 
@@ -72,17 +72,17 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
         run_dir = runs_dir() / "tiny"
         assert app.selectbox(key="gen_run").value == "tiny"
         status = launcher.wait(run_dir, timeout=120)
-    assert status["status"] == "done" and status["kept"] == 6
+    assert status.status == "done" and status.state.kept == 6
     app.run()
     assert not app.exception
     assert "done" in app.get("progress")[0].proto.text
-    tokens = status["usage_total"].total_tokens
+    tokens = status.state.total_usage().total_tokens
     assert tokens > 0
     assert app.sidebar.caption[-1].value.startswith(
         f"Runs started in this session: 1, {tokens:,} tokens"
     )
     candidates = app.dataframe[-1].value
-    assert len(candidates) == status["candidates"]
+    assert len(candidates) == status.state.candidates
     app.multiselect(key="gen_reasons").select("too_similar").run()
     similar = app.dataframe[-1].value
     assert len(similar) and set(similar["reason"]) == {"too_similar"}
@@ -105,10 +105,10 @@ def test_generate_page_stops_and_resumes(home, open_page):
         app.run()
         app.button(key="gen_stop").click().run()
         status = launcher.wait(run_dir, timeout=60)
-        assert status["status"] == "stopped"
+        assert status.status == "stopped"
         app.run()
         app.button(key="gen_resume").click().run()
         assert not app.exception
         status = launcher.wait(run_dir, timeout=180)
-    assert status["status"] == "done" and status["sessions"] == 2
-    assert status["kept"] == 60
+    assert status.status == "done" and status.state.sessions == 2
+    assert status.state.kept == 60
