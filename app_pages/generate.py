@@ -20,8 +20,9 @@ from generation.client import default_concurrency
 from generation.paths import runs_dir
 from generation.self_instruct import launcher
 from generation.self_instruct import run_folder as rf
-from generation.self_instruct.run_folder import VARIANTS, RunConfig
+from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.state import RunStatus
+from generation.self_instruct.variants import VARIANTS
 from generation.usage import cost_text
 
 POLL_SECONDS = 2.0
@@ -57,7 +58,7 @@ def _start(name: str, config: RunConfig) -> None:
 with st.expander("New run", expanded=not launcher.list_runs()):
     kind, model = _current_backend()
     left, middle, right = st.columns(3)
-    template = left.selectbox("Pipeline", VARIANTS, key="gen_template")
+    template = left.selectbox("Pipeline", list(VARIANTS), key="gen_template")
     backend = middle.selectbox("Backend", BACKENDS, index=BACKENDS.index(kind), key="gen_backend")
     model_name = right.text_input("Model", value=model, key="gen_model")
     base_url = st.text_input(

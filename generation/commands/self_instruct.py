@@ -14,8 +14,9 @@ from tqdm import tqdm
 
 from generation.backend import BACKENDS, LOCAL
 from generation.self_instruct.pipeline import SelfInstructRun
-from generation.self_instruct.run_folder import APIS, VARIANTS, RunConfig
+from generation.self_instruct.run_folder import APIS, AUTO_API, RunConfig
 from generation.self_instruct.state import RunState, RunStatus, Stage
+from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS
 
 NAME = "self-instruct"
 HELP = (
@@ -40,8 +41,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, help="requests in flight (default: client's)")
     parser.add_argument(
         "--template",
-        choices=VARIANTS,
-        default=VARIANTS[0],
+        choices=list(VARIANTS),
+        default=SELF_INSTRUCT.name,
         help="self-instruct (the paper) or alpaca (each request writes up to 20 whole tasks)",
     )
     parser.add_argument(
@@ -50,13 +51,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api",
         choices=APIS,
-        default="auto",
+        default=AUTO_API,
         help="completion (the papers') or chat; auto: completion for the embedded model, "
         "chat for remote endpoints",
     )
-    parser.add_argument(
-        "--batch-size", type=int, default=5, help="prompts per round (the papers' 5)"
-    )
+    parser.add_argument("--batch-size", type=int, help="prompts per round (default: the papers' 5)")
     parser.add_argument("--run-seed", type=int, default=42, help="seed of the in-context sampling")
     parser.add_argument(
         "--multilingual",

@@ -36,25 +36,16 @@ from pathlib import Path
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import AUTO, ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL, resolve_backend
-from generation.client import Request, Result, SyncLLMClient
+from generation.client import CHAT, COMPLETION, Request, Result, SyncLLMClient
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
-from generation.self_instruct.pool import Candidate, Pool, Rules
-from generation.self_instruct.run_folder import ALPACA, CHAT_API, COMPLETION_API, RunConfig
+from generation.self_instruct.pool import Pool, Rules
+from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.self_instruct.state import RunState, RunStatus, Stage, Step
-from generation.self_instruct.steps import Alpaca, Bootstrap, Classification, Instances
-from generation.self_instruct.templates import (
-    ALPACA as ALPACA_TEMPLATE,
-)
-from generation.self_instruct.templates import (
-    BOOTSTRAP,
-    CLASSIFICATION,
-    INPUT_FIRST,
-    OUTPUT_FIRST,
-    describe_all,
-    load_template,
-)
+from generation.self_instruct.steps import Classification, Instances
+from generation.self_instruct.templates import describe_all, load_template
+from generation.self_instruct.variants import instances_role
 from generation.usage import UsageCounter
 
 #: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
@@ -90,34 +81,20 @@ class SelfInstructRun:
         )
         self._client = client
         self.on_progress = on_progress
-        api = config.api
-        if api == rf.AUTO_API:
-            api = COMPLETION_API if self.backend.kind == LOCAL else CHAT_API
-        self.api = api
-        self.kind = "completion" if api == COMPLETION_API else "chat"
-        folder = config.templates
-        if config.template == ALPACA:
-            self.templates = {"alpaca": load_template(ALPACA_TEMPLATE, folder)}
-            self.alpaca = Alpaca(self.templates["alpaca"])
-            blacklist = filters.ALPACA_BLACKLIST
-        else:
-            self.templates = {
-                "bootstrap": load_template(BOOTSTRAP, folder),
-                "classification": load_template(CLASSIFICATION, folder),
-                "instances_input_first": load_template(INPUT_FIRST, folder),
-                "instances_output_first": load_template(OUTPUT_FIRST, folder),
-            }
-            self.bootstrap = Bootstrap(self.templates["bootstrap"])
-            self.classification = Classification(self.templates["classification"])
-            self.instances = Instances(
-                self.templates["instances_input_first"], self.templates["instances_output_first"]
-            )
-            blacklist = filters.SELF_INSTRUCT_BLACKLIST
+        self.api = config.api
+        if self.api == rf.AUTO_API:
+            self.api = COMPLETION if self.backend.kind == LOCAL else CHAT
+        self.variant = config.variant
+        self.templates = {
+            role: load_template(name, config.templates)
+            for role, name in self.variant.templates.items()
+        }
+        self.round = self.variant.round.from_templates(self.templates)
         self.rules = Rules(
-            blacklist=blacklist,
+            blacklist=self.variant.blacklist,
             multilingual=config.multilingual,
             target=config.target,
-            whole_reply=config.template != ALPACA,
+            whole_reply=self.variant.drops_truncated_reply,
         )
         self.seeds, self.seed_fingerprint = load_seed_tasks(config.seed)
         needed = config.in_context
@@ -131,22 +108,16 @@ class SelfInstructRun:
 
     # --- parameters -----------------------------------------------------------------------
 
-    def params(self, base) -> dict:
-        params = dict(base)
+    def params(self, role: str) -> dict:
+        """The request parameters of a template role: the variant's, adjusted to the backend."""
+        params = dict(self.variant.decoding[role])
         if self.backend.kind == LOCAL:
             params.update(LOCAL_NEUTRAL_SAMPLING, seed=self.config.run_seed)
         return params
 
     def decoding(self) -> dict:
         """Every request's parameters, as the manifest records them."""
-        if self.config.template == ALPACA:
-            return {"alpaca": self.params(self.alpaca.params)}
-        return {
-            "bootstrap": self.params(self.bootstrap.params),
-            "classification": self.params(self.classification.params),
-            "instances_output_first": self.params(self.instances.params(True)),
-            "instances_input_first": self.params(self.instances.params(False)),
-        }
+        return {role: self.params(role) for role in self.variant.decoding}
 
     # --- the run --------------------------------------------------------------------------
 
@@ -191,13 +162,13 @@ class SelfInstructRun:
         if self.state.stage is Stage.BOOTSTRAP:
             self._bootstrap(client, pool)
         kept_rows = pool.kept_rows
-        if self.config.template == ALPACA:
-            tasks = records.alpaca_tasks(kept_rows)
-        else:
+        if self.variant.asks_for_instances:
             self._enter(Stage.CLASSIFICATION)
             labels = self._classify(client, kept_rows)
             self._enter(Stage.INSTANCES)
             tasks = self._generate_instances(client, kept_rows, labels)
+        else:
+            tasks = records.whole_tasks(kept_rows)
         self._finish(tasks)
 
     # --- state ----------------------------------------------------------------------------
@@ -299,17 +270,17 @@ class SelfInstructRun:
                 break
             number = state.rounds_done + 1
             rng = random.Random(f"{config.run_seed}:round:{number}")
-            prompts = [self._round_prompt(rng, pool) for _ in range(config.batch_size)]
-            params = self.params(
-                self.alpaca.params if config.template == ALPACA else self.bootstrap.params
-            )
-            results = self._batch(
-                client, [Request(prompt, self.kind, params) for prompt in prompts], Stage.BOOTSTRAP
-            )
+            prompts = [self._round_prompt(rng, pool) for _ in range(config.prompts_per_round)]
+            params = self.params(self.round.role)
+            requests = [Request(prompt, self.api, params) for prompt in prompts]
+            results = self._batch(client, requests, Stage.BOOTSTRAP)
             rows = []
             for position, result in enumerate(results):
                 if result.ok:
-                    for index, candidate in enumerate(self._parse(result)):
+                    candidates = self.round.candidates(
+                        result.text, result.truncated, config.in_context, self.api == CHAT
+                    )
+                    for index, candidate in enumerate(candidates):
                         row = pool.judge(candidate, result.truncated, self.rules)
                         row.update(
                             id=f"{number}-{position}-{index}",
@@ -332,37 +303,21 @@ class SelfInstructRun:
 
     def _round_prompt(self, rng: random.Random, pool: Pool) -> str:
         config = self.config
-        if config.template == ALPACA:
-            chosen = rng.sample(self.seeds, config.in_context)
-            return self.alpaca.format_input([(s.instruction, s.input, s.output) for s in chosen])
         machine = pool.machine_instructions()
-        instructions = rng.sample(machine, min(config.machine_in_prompt, len(machine)))
-        seeds = [seed.instruction for seed in self.seeds]
-        instructions += rng.sample(seeds, config.in_context - len(instructions))
-        rng.shuffle(instructions)
-        return self.bootstrap.format_input(instructions)
-
-    def _parse(self, reply) -> list[Candidate]:
-        chat = self.kind == "chat"
-        config = self.config
-        if config.template == ALPACA:
-            tasks = self.alpaca.format_output(reply.text, config.in_context, reply.truncated, chat)
-            return [Candidate(t.instruction, t.input, t.output, t.reason) for t in tasks]
-        texts = self.bootstrap.format_output(reply.text, config.in_context + 1, chat)
-        return [Candidate(text) for text in texts]
+        return self.round.prompt(
+            rng, self.seeds, machine, config.in_context, config.machine_in_prompt
+        )
 
     # --- stages 2 and 3: classification, instances ----------------------------------------
 
     def _classify(self, client: SyncLLMClient, tasks: Sequence[dict]) -> list[dict]:
-        params = self.params(self.classification.params)
-        requests = [
-            Request(self.classification.format_input(t["instruction"]), self.kind, params)
-            for t in tasks
-        ]
+        step = Classification(self.templates["classification"])
+        params = self.params("classification")
+        requests = [Request(step.format_input(t["instruction"]), self.api, params) for t in tasks]
         results = self._batch(client, requests, Stage.CLASSIFICATION)
         self._count(Stage.CLASSIFICATION, results, [t["task_id"] for t in tasks])
         return [
-            {"reply": r.text, "is_classification": self.classification.format_output(r.text)}
+            {"reply": r.text, "is_classification": step.format_output(r.text)}
             if r.ok
             else {"reply": None, "is_classification": None, "failure": r.cause}
             for r in results
@@ -376,11 +331,14 @@ class SelfInstructRun:
             (i for i, label in enumerate(labels) if label["is_classification"] is not None),
             key=lambda i: not labels[i]["is_classification"],
         )
+        step = Instances(
+            self.templates["instances_input_first"], self.templates["instances_output_first"]
+        )
         requests = []
         for i in order:
             clf = labels[i]["is_classification"]
-            prompt = self.instances.format_input(tasks[i]["instruction"], clf)
-            requests.append(Request(prompt, self.kind, self.params(self.instances.params(clf))))
+            prompt = step.format_input(tasks[i]["instruction"], clf)
+            requests.append(Request(prompt, self.api, self.params(instances_role(clf))))
         results = self._batch(client, requests, Stage.INSTANCES)
         self._count(Stage.INSTANCES, results, [tasks[i]["task_id"] for i in order])
         reply_of = dict(zip(order, results, strict=True))
@@ -390,7 +348,7 @@ class SelfInstructRun:
             rng = random.Random(f"{self.config.run_seed}:instances:{task['task_id']}")
             built.append(
                 records.self_instruct_task(
-                    task, label, result, self.instances, rng, self.config.max_instances
+                    task, label, result, step, rng, self.config.max_instances
                 )
             )
         return built
@@ -418,7 +376,7 @@ class SelfInstructRun:
             endpoint=self.backend.endpoint,
             api=self.api,
             templates=describe_all(self.templates),
-            parameters={"run": self.config.to_dict(), "decoding": self.decoding()},
+            parameters={"run": self.config.resolved().to_dict(), "decoding": self.decoding()},
             seed_tasks={
                 "source": str(self.config.seed),
                 "fingerprint": self.seed_fingerprint,

@@ -37,8 +37,8 @@ def _task_base(row: dict) -> dict:
     }
 
 
-def alpaca_tasks(kept_rows: Sequence[dict]) -> list[dict]:
-    """Alpaca's requests return whole tasks: one instance each, no later filter."""
+def whole_tasks(kept_rows: Sequence[dict]) -> list[dict]:
+    """Candidates that are whole tasks already (Alpaca's): one instance each, no later filter."""
     return [
         {
             **_task_base(row),

@@ -13,21 +13,18 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import DEFAULT_THRESHOLD
+from generation.client import CHAT, COMPLETION
 from generation.self_instruct.state import RunState
+from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
 
-SELF_INSTRUCT = "self-instruct"
-ALPACA = "alpaca"
-VARIANTS = (SELF_INSTRUCT, ALPACA)
-COMPLETION_API = "completion"
-CHAT_API = "chat"
-AUTO_API = "auto"
-APIS = (AUTO_API, COMPLETION_API, CHAT_API)
+AUTO_API = "auto"  # completion for the embedded model, chat for remote endpoints
+APIS = (AUTO_API, COMPLETION, CHAT)
 
 CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"
@@ -47,13 +44,15 @@ LOCK_FILE = ".lock"
 class RunConfig:
     """Everything that decides a run's result, plus how fast to go (target, concurrency).
 
-    prompt_instructions: in-context examples per prompt (None: the paper's 8, Alpaca's 3).
+    template: the variant's name (see variants.VARIANTS).
+    prompt_instructions: in-context examples per prompt (None: the variant's; the paper's 8,
+    Alpaca's 3).
     machine_in_prompt: how many of them come from the machine pool once it has any (2).
-    batch_size: prompts per round (the papers' request_batch_size, 5).
+    batch_size: prompts per round (None: the variant's; the papers' request_batch_size, 5).
     patience: stop after this many rounds in a row that keep nothing.
     """
 
-    template: str = SELF_INSTRUCT
+    template: str = SELF_INSTRUCT.name
     target: int = 100
     seed: str = "seed_tasks"
     backend: str | None = None
@@ -61,7 +60,7 @@ class RunConfig:
     base_url: str | None = None
     api: str = AUTO_API
     concurrency: int | None = None
-    batch_size: int = 5
+    batch_size: int | None = None
     prompt_instructions: int | None = None
     machine_in_prompt: int = 2
     threshold: float = DEFAULT_THRESHOLD
@@ -85,10 +84,22 @@ class RunConfig:
             )
 
     @property
+    def variant(self) -> Variant:
+        return VARIANTS[self.template]
+
+    @property
     def in_context(self) -> int:
         if self.prompt_instructions is not None:
             return self.prompt_instructions
-        return 3 if self.template == ALPACA else 8
+        return self.variant.in_context
+
+    @property
+    def prompts_per_round(self) -> int:
+        return self.variant.batch_size if self.batch_size is None else self.batch_size
+
+    def resolved(self) -> RunConfig:
+        """The settings with the variant's defaults filled in: what the run really uses."""
+        return replace(self, prompt_instructions=self.in_context, batch_size=self.prompts_per_round)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,8 +170,8 @@ def check_resumable(out_dir: Path, config: RunConfig) -> None:
     saved = read_json(out_dir / CONFIG_FILE)
     if saved is None:
         return
-    previous = RunConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
+    previous = RunConfig.from_dict(saved).resolved().to_dict()
+    current = config.resolved().to_dict()
     changed = [
         f"{name}: {previous[name]!r} -> {current[name]!r}"
         for name in current
