@@ -6,7 +6,6 @@ reads its folder, so reruns, page switches and closed tabs never disturb it.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +42,7 @@ def _current_backend() -> tuple[str, str]:
     return config.kind, config.model
 
 
-def _start(name: str, config: RunConfig) -> None:
-    run_dir = runs_dir() / launcher.safe_run_name(name)
+def _start(run_dir: Path, config: RunConfig) -> None:
     try:
         launcher.start(config, run_dir)
     except WorkbenchError as error:
@@ -74,21 +72,15 @@ with st.expander("New run", expanded=not launcher.list_runs()):
         "Run name", placeholder="generated from the settings", key="gen_name"
     )
     if st.button("Start", key="gen_start", type="primary"):
-        name = (
-            run_name.strip()
-            or f"{template}-{model_name or backend}-{time.strftime('%Y%m%d-%H%M%S')}"
+        config = RunConfig(
+            template=template,
+            target=int(target),
+            backend=backend,
+            model=model_name.strip() or None,
+            base_url=base_url.strip() or None,
+            concurrency=int(concurrency),
         )
-        _start(
-            name,
-            RunConfig(
-                template=template,
-                target=int(target),
-                backend=backend,
-                model=model_name.strip() or None,
-                base_url=base_url.strip() or None,
-                concurrency=int(concurrency),
-            ),
-        )
+        _start(runs_dir() / launcher.run_name(run_name, config), config)
 
 runs = [path.name for path in launcher.list_runs()]
 if not runs:
@@ -147,15 +139,15 @@ if status.running:
         launcher.stop(run_dir)
         st.toast("Stopping once the requests in flight are answered…")
 elif status.status.resumable and resume_column.button("Resume", key="gen_resume"):
-    _start(run_dir.name, config)
+    _start(run_dir, config)
 if status.has_dataset and open_column.button("Open in the workbench", key="gen_open"):
     name = f"runs/{run_dir.name}"
     info = registry.add_user_dataset(name, path=run_dir)
     data.load.clear()
     st.session_state[data.PRIMARY_KEY] = info.name
     st.success(f"{info.name} ({info.rows} rows) is now the dataset every page shows.")
-if status.status is RunStatus.FAILED and (run_dir / rf.LOG_FILE).exists():
-    st.text("\n".join((run_dir / rf.LOG_FILE).read_text(errors="replace").splitlines()[-15:]))
+if status.status is RunStatus.FAILED and (log := rf.log_tail(run_dir)):
+    st.text(log)
 
 st.subheader("Candidates")
 frame = launcher.candidates_frame(run_dir)

@@ -39,7 +39,13 @@ CANDIDATE_COLUMNS = (
 _children: dict[Path, subprocess.Popen] = {}
 
 
-def safe_run_name(name: str) -> str:
+def run_name(requested: str, config: RunConfig, now: float | None = None) -> str:
+    """A folder name for a new run: the one asked for, else the variant, the model (or the
+    backend) and the time; any run of characters other than letters, digits, ".", "_" and
+    "-" becomes one "_"."""
+    made = f"{config.template}-{config.model or config.backend or 'default'}-"
+    made += time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    name = requested.strip() or made
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
 
 

@@ -209,6 +209,14 @@ def is_running(out_dir: Path) -> bool:
         return False
 
 
+def log_tail(out_dir: Path, lines: int = 15) -> str:
+    """The last lines of the worker's output ("" before it wrote any): why a run failed."""
+    path = Path(out_dir) / LOG_FILE
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
 def request_stop(out_dir: Path) -> None:
     """Ask the run in this folder to stop once the requests in flight are answered."""
     (Path(out_dir) / STOP_FILE).touch()

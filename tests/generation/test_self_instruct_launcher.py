@@ -1,7 +1,9 @@
-"""What the Generate page reads of a run folder: the status its checkpoint and its worker imply,
-and the candidates of any run folder, this version's or an older one."""
+"""What the Generate page asks of the launcher: a new run's folder name, the status a folder's
+checkpoint and worker imply, and the candidates of any run folder, this version's or older."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -51,3 +53,17 @@ def test_self_instruct_launcher_reads_the_bundled_older_run_folder():
     assert len(frame) == 604 and list(frame.columns) == list(launcher.CANDIDATE_COLUMNS)
     assert frame["verdict"].eq("kept").sum() == 460
     assert launcher.status(folder).status is RunStatus.NOT_STARTED  # no state.json shipped
+
+
+def test_self_instruct_launcher_run_name_asked_for_is_made_safe():
+    assert launcher.run_name("  my run/2 ", RunConfig()) == "my_run_2"
+    assert launcher.run_name("../..", RunConfig()) == "run"
+
+
+def test_self_instruct_launcher_run_name_from_the_settings():
+    now = time.mktime((2025, 3, 4, 5, 6, 7, 0, 0, -1))
+    config = RunConfig(template="alpaca", backend="openai", model="org/model-7b")
+    assert launcher.run_name("", config, now) == "alpaca-org_model-7b-20250304-050607"
+    assert launcher.run_name(" ", RunConfig(backend="local"), now).startswith(
+        "self-instruct-local-"
+    )
