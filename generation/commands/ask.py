@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generation.backend import BACKENDS, resolve_backend
+from generation.backend import BACKENDS, LOCAL, resolve_backend
 from generation.client import Request, SyncLLMClient
 from generation.usage import UsageCounter, cost_text
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     config = resolve_backend(args.backend, args.model, args.base_url)
     params = {"max_tokens": args.max_tokens, "temperature": args.temperature}
     make = Request.completion if args.completion else Request.chat
-    if config.kind == "local":
+    if config.kind == LOCAL:
         print(
             f"using the embedded model {config.model} (starting it may take a moment)",
             file=sys.stderr,

@@ -3,6 +3,7 @@
 Stages: bootstrap rounds until `target` instructions are kept, then (Self-Instruct only) the
 classification question and the instances for every kept instruction, then the post-filters,
 the dataset and the exports. Alpaca's requests return whole tasks, so it stops after bootstrap.
+What differs between the two is the run's Variant (variants.py), which the pipeline asks.
 
 Determinism is what makes resuming safe: round r's prompts come from an RNG seeded with
 (run seed, r) and the instructions kept before round r, so a rerun builds the same prompts,
@@ -104,7 +105,7 @@ class SelfInstructRun:
             )
         self.state = RunState()
         self._last_save = 0.0
-        self._stage_clock: tuple[str, float, float] | None = None
+        self._stage_clock: tuple[Stage, float, float] | None = None
 
     # --- parameters -----------------------------------------------------------------------
 
@@ -270,7 +271,13 @@ class SelfInstructRun:
                 break
             number = state.rounds_done + 1
             rng = random.Random(f"{config.run_seed}:round:{number}")
-            prompts = [self._round_prompt(rng, pool) for _ in range(config.prompts_per_round)]
+            machine = pool.machine_instructions()
+            prompts = [
+                self.round.prompt(
+                    rng, self.seeds, machine, config.in_context, config.machine_in_prompt
+                )
+                for _ in range(config.prompts_per_round)
+            ]
             params = self.params(self.round.role)
             requests = [Request(prompt, self.api, params) for prompt in prompts]
             results = self._batch(client, requests, Stage.BOOTSTRAP)
@@ -300,13 +307,6 @@ class SelfInstructRun:
             state.idle_rounds = 0 if kept_now else state.idle_rounds + 1
             state.step = Step(Stage.BOOTSTRAP, len(pool.kept_rows), config.target)
             self._save(force=True)
-
-    def _round_prompt(self, rng: random.Random, pool: Pool) -> str:
-        config = self.config
-        machine = pool.machine_instructions()
-        return self.round.prompt(
-            rng, self.seeds, machine, config.in_context, config.machine_in_prompt
-        )
 
     # --- stages 2 and 3: classification, instances ----------------------------------------
 
