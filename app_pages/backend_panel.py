@@ -14,7 +14,7 @@ from app_pages.components import md
 from generation.backend import BACKENDS, LOCAL, BackendConfig, backend_status, resolve_backend
 from generation.errors import BackendError
 from generation.self_instruct import launcher
-from generation.self_instruct.progress import cost_text
+from generation.usage import UsageCounter, cost_text
 
 BACKEND_KEY = "backend_kind"
 MODEL_KEY = "backend_model"
@@ -43,10 +43,11 @@ def session_usage_text() -> str:
     runs = st.session_state.get(SESSION_RUNS_KEY, [])
     if not runs:
         return "Runs started in this session: none yet."
-    totals = [launcher.status(Path(run))["usage_total"] for run in runs]
-    usage = {key: sum(total[key] for total in totals) for key in ("tokens", "cost", "unpriced")}
+    usages = (launcher.status(Path(run)).state.total_usage() for run in runs)
+    usage = sum(usages, UsageCounter())
     return (
-        f"Runs started in this session: {len(runs)}, {usage['tokens']:,} tokens, {cost_text(usage)}"
+        f"Runs started in this session: {len(runs)}, {usage.total_tokens:,} tokens, "
+        f"cost {cost_text(usage)}"
     )
 
 

@@ -6,7 +6,6 @@ reads its folder, so reruns, page switches and closed tabs never disturb it.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +13,16 @@ import streamlit as st
 
 from analysis import registry
 from analysis.errors import WorkbenchError
+from analysis.paths import runs_dir
 from app_pages import backend_panel, choice
 from generation.backend import BACKENDS, LOCAL
-from generation.self_instruct import VARIANTS, RunConfig, launcher, progress
+from generation.client import default_concurrency
+from generation.self_instruct import launcher
 from generation.self_instruct import run_folder as rf
+from generation.self_instruct.run_folder import RunConfig
+from generation.self_instruct.state import RunStatus
+from generation.self_instruct.variants import VARIANTS
+from generation.usage import cost_text
 
 POLL_SECONDS = 2.0
 
@@ -37,8 +42,7 @@ def _current_backend() -> tuple[str, str]:
     return config.kind, config.model
 
 
-def _start(name: str, config: RunConfig) -> None:
-    run_dir = launcher.runs_dir() / launcher.safe_run_name(name)
+def _start(run_dir: Path, config: RunConfig) -> None:
     try:
         launcher.start(config, run_dir)
     except WorkbenchError as error:
@@ -52,7 +56,7 @@ def _start(name: str, config: RunConfig) -> None:
 with st.expander("New run", expanded=not launcher.list_runs()):
     kind, model = _current_backend()
     left, middle, right = st.columns(3)
-    template = left.selectbox("Pipeline", VARIANTS, key="gen_template")
+    template = left.selectbox("Pipeline", list(VARIANTS), key="gen_template")
     backend = middle.selectbox("Backend", BACKENDS, index=BACKENDS.index(kind), key="gen_backend")
     model_name = right.text_input("Model", value=model, key="gen_model")
     base_url = st.text_input(
@@ -62,27 +66,21 @@ with st.expander("New run", expanded=not launcher.list_runs()):
     left, middle, right = st.columns(3)
     target = left.number_input("Instructions to keep", 1, 100_000, 20, key="gen_target")
     concurrency = middle.number_input(
-        "Concurrency", 1, 64, 1 if backend == LOCAL else 8, key="gen_concurrency"
+        "Concurrency", 1, 64, default_concurrency(backend), key="gen_concurrency"
     )
     run_name = right.text_input(
         "Run name", placeholder="generated from the settings", key="gen_name"
     )
     if st.button("Start", key="gen_start", type="primary"):
-        name = (
-            run_name.strip()
-            or f"{template}-{model_name or backend}-{time.strftime('%Y%m%d-%H%M%S')}"
+        config = RunConfig(
+            template=template,
+            target=int(target),
+            backend=backend,
+            model=model_name.strip() or None,
+            base_url=base_url.strip() or None,
+            concurrency=int(concurrency),
         )
-        _start(
-            name,
-            RunConfig(
-                template=template,
-                target=int(target),
-                backend=backend,
-                model=model_name.strip() or None,
-                base_url=base_url.strip() or None,
-                concurrency=int(concurrency),
-            ),
-        )
+        _start(runs_dir() / launcher.run_name(run_name, config), config)
 
 runs = [path.name for path in launcher.list_runs()]
 if not runs:
@@ -92,70 +90,65 @@ if "gen_show_run" in st.session_state:
     st.session_state["gen_run"] = st.session_state.pop("gen_show_run")
 if st.session_state.get("gen_run") not in runs:
     st.session_state["gen_run"] = runs[0]
-run_dir = launcher.runs_dir() / st.selectbox("Run", runs, key="gen_run")
+run_dir = runs_dir() / st.selectbox("Run", runs, key="gen_run")
 
 
 def _progress_panel(run_dir: Path, watching: bool) -> None:
-    status = launcher.status(run_dir)
-    config = status["config"]
-    stage = status.get("stage", "bootstrap")
-    done, total = progress.stage_progress(status)
-    total = total or config.get("target", 1)
-    eta = status["eta_s"]
+    snapshot = launcher.status(run_dir)
+    state = snapshot.state
+    done, total = state.stage_progress()
+    total = total or state.target
+    eta = snapshot.eta_seconds
     eta_text = f", about {eta / 60:.0f} min left" if eta else ""
     st.progress(
         min(1.0, done / max(total, 1)),
-        text=f"{status['status']} · {stage}: {done} / {total}{eta_text}",
+        text=f"{snapshot.status} · {state.stage}: {done} / {total}{eta_text}",
     )
-    usage = status["usage_total"]
+    usage = state.total_usage()
+    rejects = state.rejects()
     columns = st.columns(5)
-    columns[0].metric(
-        "Kept", f"{status.get('kept', 0)} / {status.get('target', config.get('target'))}"
-    )
-    columns[1].metric("Candidates", status.get("candidates", 0))
-    columns[2].metric("Rejected", sum(status["rejects"].values()))
-    columns[3].metric("Tokens", f"{usage['tokens']:,}")
-    columns[4].metric("Cost", f"${usage['cost']:.4f}" if not usage["unpriced"] else "unpriced")
-    if status["rejects"]:
-        rejects = pd.DataFrame(
-            {"reason": list(status["rejects"]), "candidates": list(status["rejects"].values())}
-        )
-        st.dataframe(rejects, hide_index=True, key="gen_rejects")
-    if status.get("error"):
-        st.error(status["error"])
-    if status.get("stop_reason"):
-        st.warning(f"Stopped early: {status['stop_reason']}")
-    if watching and not status["running"]:
+    columns[0].metric("Kept", f"{state.kept} / {state.target}")
+    columns[1].metric("Candidates", state.candidates)
+    columns[2].metric("Rejected", sum(rejects.values()))
+    columns[3].metric("Tokens", f"{usage.total_tokens:,}")
+    columns[4].metric("Cost", cost_text(usage))
+    if rejects:
+        frame = pd.DataFrame({"reason": list(rejects), "candidates": list(rejects.values())})
+        st.dataframe(frame, hide_index=True, key="gen_rejects")
+    if state.error:
+        st.error(state.error)
+    if state.stop_reason:
+        st.warning(f"Stopped early: {state.stop_reason}")
+    if watching and not snapshot.running:
         st.rerun()  # the run ended: redraw the whole page (buttons, candidates)
 
 
 status = launcher.status(run_dir)
+config = status.config
 st.caption(
-    f"{status['config'].get('template')} · model {status['config'].get('model') or 'default'} · "
-    f"backend {status['config'].get('backend') or 'default'} · folder {run_dir}"
+    f"{config.template} · model {config.model or 'default'} · "
+    f"backend {config.backend or 'default'} · folder {run_dir}"
 )
-st.fragment(_progress_panel, run_every=POLL_SECONDS if status["running"] else None)(
-    run_dir, status["running"]
+st.fragment(_progress_panel, run_every=POLL_SECONDS if status.running else None)(
+    run_dir, status.running
 )
 
 stop_column, resume_column, open_column = st.columns(3)
-if status["running"]:
+if status.running:
     if stop_column.button("Stop", key="gen_stop"):
         launcher.stop(run_dir)
         st.toast("Stopping once the requests in flight are answered…")
-elif status["status"] in ("stopped", "interrupted", "failed") and resume_column.button(
-    "Resume", key="gen_resume"
-):
-    _start(run_dir.name, RunConfig.from_dict(status["config"]))
-if status["has_dataset"] and open_column.button("Open in the workbench", key="gen_open"):
+elif status.status.resumable and resume_column.button("Resume", key="gen_resume"):
+    _start(run_dir, config)
+if status.has_dataset and open_column.button("Open in the workbench", key="gen_open"):
     name = f"runs/{run_dir.name}"
     info = registry.add_user_dataset(name, path=run_dir, replace=True)
     choice.choose(
         info.name, f"{info.name} ({info.rows:,} rows) is now the dataset every page shows."
     )
     st.rerun()
-if status["status"] == "failed" and (run_dir / rf.LOG_FILE).exists():
-    st.text("\n".join((run_dir / rf.LOG_FILE).read_text(errors="replace").splitlines()[-15:]))
+if status.status is RunStatus.FAILED and (log := rf.log_tail(run_dir)):
+    st.text(log)
 
 st.subheader("Candidates")
 frame = launcher.candidates_frame(run_dir)

@@ -14,13 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from analysis.paths import cache_dir
+from analysis.paths import reply_cache_path
 
 KEY_VERSION = 1
-
-
-def default_cache_path() -> Path:
-    return cache_dir() / "llm_replies.sqlite"
 
 
 def request_key(
@@ -42,7 +38,7 @@ def request_key(
 
 class ReplyCache:
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else default_cache_path()
+        self.path = Path(path) if path else reply_cache_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)

@@ -25,6 +25,7 @@ from generation.errors import RequestFailed
 from generation.limits import RateLimiter, estimate_tokens
 from generation.pricing import load_prices, price_for
 from generation.retry import MalformedReply, RetryPolicy, classify
+from generation.usage import UsageCounter
 
 CHAT = "chat"
 COMPLETION = "completion"
@@ -34,6 +35,11 @@ LOCAL_CONCURRENCY = 1  # llama.cpp's server answers one request at a time
 REMOTE_CONCURRENCY = 8
 LOCAL_TIMEOUT_S = 600.0  # CPU generation is slow
 REMOTE_TIMEOUT_S = 120.0
+
+
+def default_concurrency(backend_kind: str) -> int:
+    """Requests in flight when none is asked for: one for the embedded server, eight remote."""
+    return LOCAL_CONCURRENCY if backend_kind == LOCAL else REMOTE_CONCURRENCY
 
 
 @dataclass(frozen=True)
@@ -150,49 +156,16 @@ class Progress:
     tokens: int
     cost: float
 
-
-@dataclass
-class UsageTotals:
-    """Running totals: the client keeps one for its session, run_batch one per batch."""
-
-    replies: int = 0
-    cached: int = 0
-    failed: int = 0
-    truncated: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost: float = 0.0
-    unpriced: int = 0  # paid replies whose model has no price in the table
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def add(self, result: Result) -> None:
-        if not result.ok:
-            self.failed += 1
-            return
-        self.replies += 1
-        self.truncated += result.truncated
-        if result.cached:
-            self.cached += 1
-            return
-        self.prompt_tokens += result.usage.prompt_tokens
-        self.completion_tokens += result.usage.completion_tokens
-        if result.cost is None:
-            self.unpriced += 1
-        else:
-            self.cost += result.cost
-
-    def progress(self, total: int) -> Progress:
-        return Progress(
-            done=self.replies + self.failed,
+    @classmethod
+    def of(cls, usage: UsageCounter, total: int) -> Progress:
+        return cls(
+            done=usage.requests,
             total=total,
-            failed=self.failed,
-            cached=self.cached,
-            truncated=self.truncated,
-            tokens=self.total_tokens,
-            cost=self.cost,
+            failed=usage.failed,
+            cached=usage.cached,
+            truncated=usage.truncated,
+            tokens=usage.total_tokens,
+            cost=usage.cost,
         )
 
 
@@ -254,14 +227,14 @@ class LLMClient:
         prices: str | Path | None = None,
     ):
         self.config = config or resolve_backend()
+        self.concurrency = concurrency or default_concurrency(self.config.kind)
         local = self.config.kind == LOCAL
-        self.concurrency = concurrency or (LOCAL_CONCURRENCY if local else REMOTE_CONCURRENCY)
         self.timeout = timeout or (LOCAL_TIMEOUT_S if local else REMOTE_TIMEOUT_S)
         self.retry = retry or RetryPolicy()
         self.limiter = RateLimiter(rpm, tpm)
         self.cache = ReplyCache() if cache is True else ReplyCache(cache) if cache else None
         self.price = price_for(load_prices(prices), self.config.model)
-        self.usage = UsageTotals()
+        self.usage = UsageCounter()  # what this client paid for
         self._identity = self.config.identity
         self._state: _LoopState | None = None
 
@@ -294,9 +267,9 @@ class LLMClient:
         try:
             reply = await self._reply(request)
         except RequestFailed as failure:
-            self.usage.add(failure)
+            self.usage.add(failure, paid_only=True)
             raise
-        self.usage.add(reply)
+        self.usage.add(reply, paid_only=True)
         return reply
 
     async def run_batch(
@@ -305,7 +278,7 @@ class LLMClient:
         """Results in input order: a Reply or the RequestFailed that says why there is none."""
         requests = list(requests)
         results: list[Result | None] = [None] * len(requests)
-        run = UsageTotals()
+        run = UsageCounter()
         pending = iter(enumerate(requests))  # shared by the workers: each item is taken once
 
         async def worker() -> None:
@@ -315,9 +288,9 @@ class LLMClient:
                 except RequestFailed as failure:
                     result = failure
                 results[index] = result
-                run.add(result)
+                run.add(result, paid_only=True)
                 if progress:
-                    progress(run.progress(len(requests)))
+                    progress(Progress.of(run, len(requests)))
 
         # More workers than slots, so requests waiting out a backoff do not idle a slot.
         tasks = [
@@ -482,7 +455,7 @@ class SyncLLMClient:
         self.close()
 
     @property
-    def usage(self) -> UsageTotals:
+    def usage(self) -> UsageCounter:
         return self.client.usage
 
     def generate(self, request: Request) -> Reply:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import Errors
-from analysis.paths import REPO_ROOT, workspace_dir
+from analysis.paths import REPO_ROOT, child_env, logs_dir
 from generation.errors import BackendError
 
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -145,20 +145,14 @@ def server_command(model_path: Path, name: str, port: int) -> list[str]:
 
 def _start(model_path: Path, name: str) -> LocalServer:
     port = _free_port()
-    log_dir = workspace_dir() / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"llama_server_{model_path.stem}.log"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
+    log_path = logs_dir() / f"llama_server_{model_path.stem}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             server_command(model_path, name, port),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=child_env(),
             cwd=REPO_ROOT,
         )
     server = LocalServer(f"http://127.0.0.1:{port}/v1", model_path, process, log_path)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import Errors
+from analysis.paths import prices_path
 from generation.errors import BackendError
-
-DEFAULT_PRICES = Path(__file__).with_name("prices.json")
-ENV_PRICES = "WORKBENCH_PRICES"
 
 
 @dataclass(frozen=True)
@@ -27,7 +24,7 @@ class Price:
 
 def load_prices(path: str | Path | None = None) -> dict[str, Price]:
     """Model name -> Price from `path`, else WORKBENCH_PRICES, else the bundled table."""
-    path = Path(path or os.environ.get(ENV_PRICES) or DEFAULT_PRICES)
+    path = prices_path(path)
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
         return {name: Price(**entry) for name, entry in table["models"].items()}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generation.backend import BACKENDS, resolve_backend
+from generation.backend import BACKENDS, LOCAL, resolve_backend
 from generation.client import Request, SyncLLMClient
+from generation.usage import UsageCounter, cost_text
 
 NAME = "ask"
 HELP = (
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     config = resolve_backend(args.backend, args.model, args.base_url)
     params = {"max_tokens": args.max_tokens, "temperature": args.temperature}
     make = Request.completion if args.completion else Request.chat
-    if config.kind == "local":
+    if config.kind == LOCAL:
         print(
             f"using the embedded model {config.model} (starting it may take a moment)",
             file=sys.stderr,
@@ -47,16 +48,12 @@ def run(args: argparse.Namespace) -> int:
     print(reply.text)
     note = " (cut by the length limit: the reply is incomplete)" if reply.truncated else ""
     print(f"finish_reason: {reply.finish_reason}{note}", file=sys.stderr)
-    usage = reply.usage
-    cost = (
-        "cost unknown (model not in the price table)"
-        if reply.cost is None
-        else (f"cost ${reply.cost:.6f}")
-    )
+    usage = UsageCounter()
+    usage.add(reply)
     source = ", from the cache (not paid again)" if reply.cached else ""
     print(
         f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = "
-        f"{usage.total_tokens} tokens, {cost}{source}",
+        f"{usage.total_tokens} tokens, cost {cost_text(usage, digits=6)}{source}",
         file=sys.stderr,
     )
     return 0

@@ -12,9 +12,11 @@ from dataclasses import fields
 
 from tqdm import tqdm
 
-from generation.backend import BACKENDS
-from generation.self_instruct import VARIANTS, RunConfig, SelfInstructRun, progress
-from generation.self_instruct.run_folder import APIS
+from generation.backend import BACKENDS, LOCAL
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import APIS, AUTO_API, RunConfig
+from generation.self_instruct.state import RunState, RunStatus, Stage
+from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS
 
 NAME = "self-instruct"
 HELP = (
@@ -39,8 +41,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, help="requests in flight (default: client's)")
     parser.add_argument(
         "--template",
-        choices=VARIANTS,
-        default=VARIANTS[0],
+        choices=list(VARIANTS),
+        default=SELF_INSTRUCT.name,
         help="self-instruct (the paper) or alpaca (each request writes up to 20 whole tasks)",
     )
     parser.add_argument(
@@ -49,13 +51,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api",
         choices=APIS,
-        default="auto",
+        default=AUTO_API,
         help="completion (the papers') or chat; auto: completion for the embedded model, "
         "chat for remote endpoints",
     )
-    parser.add_argument(
-        "--batch-size", type=int, default=5, help="prompts per round (the papers' 5)"
-    )
+    parser.add_argument("--batch-size", type=int, help="prompts per round (default: the papers' 5)")
     parser.add_argument("--run-seed", type=int, default=42, help="seed of the in-context sampling")
     parser.add_argument(
         "--multilingual",
@@ -71,25 +71,23 @@ class ProgressBars:
     """One tqdm bar per stage on stderr: kept / target, then requests done / total."""
 
     def __init__(self) -> None:
-        self.stage: str | None = None
+        self.stage: Stage | None = None
         self.bar: tqdm | None = None
 
-    def __call__(self, state: dict) -> None:
-        stage = state["stage"]
-        if stage == "done":
+    def __call__(self, state: RunState) -> None:
+        stage = state.stage
+        if stage is Stage.DONE:
             self.close()
             return
-        if stage == "bootstrap":
-            done, total, unit = state["kept"], state["target"], "instr"
-        else:
-            done, total, unit = state["step"]["done"], state["step"]["total"], "req"
+        done, total = state.stage_progress()
         if stage != self.stage:
             self.close()
             self.stage = stage
+            unit = "instr" if stage is Stage.BOOTSTRAP else "req"
             self.bar = tqdm(total=total, initial=done, desc=stage, unit=unit, file=sys.stderr)
         self.bar.total = total
         self.bar.update(done - self.bar.n)
-        self.bar.set_postfix_str(progress.summary_line(state))
+        self.bar.set_postfix_str(state.summary_line())
 
     def close(self) -> None:
         if self.bar is not None:
@@ -107,27 +105,26 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def run(args: argparse.Namespace) -> int:
     bars = ProgressBars()
     pipeline = SelfInstructRun(config_from_args(args), args.out, on_progress=bars)
-    if pipeline.backend.kind == "local":
+    if pipeline.backend.kind == LOCAL:
         print(f"using the embedded model {pipeline.backend.model} (slow on a CPU)", file=sys.stderr)
     try:
         state = pipeline.run()
     finally:
         bars.close()
-    usage = progress.total_usage(state)
-    minutes = sum(state["seconds"].values()) / 60
+    minutes = sum(state.seconds.values()) / 60
     print(
-        f"{args.out}: {state['status']} - {state['kept']} kept of {state['candidates']} "
-        f"candidates in {state['rounds_done']} rounds; {progress.summary_line(state)}; "
-        f"{usage['requests']} requests, {minutes:.1f} min",
+        f"{args.out}: {state.status} - {state.kept} kept of {state.candidates} "
+        f"candidates in {state.rounds_done} rounds; {state.summary_line()}; "
+        f"{state.total_usage().requests} requests, {minutes:.1f} min",
         file=sys.stderr,
     )
-    if state.get("stop_reason"):
-        print(f"stopped early: {state['stop_reason']}", file=sys.stderr)
-    if state["status"] == "stopped":
+    if state.stop_reason:
+        print(f"stopped early: {state.stop_reason}", file=sys.stderr)
+    if state.status is RunStatus.STOPPED:
         print("stopped; rerun the same command to resume", file=sys.stderr)
         return 130
     print(
-        f"dataset: {state['instances']} instances of {state['tasks_with_instances']} tasks "
+        f"dataset: {state.instances} instances of {state.tasks_with_instances} tasks "
         f"in {args.out}/dataset.jsonl",
         file=sys.stderr,
     )

@@ -6,11 +6,9 @@
 - pool: the seeds and kept instructions behind the ROUGE-L filter; a candidate's verdict
 - pipeline: the resumable run (bootstrap, classification, instances, post-filters)
 - records / export: tasks, the dataset in the record schema, Alpaca and fine-tuning files
-- run_folder / progress: the run folder's files, lock, checkpoint and counters
+- run_folder / state: the run folder's files and lock; its checkpoint, status and counters
 - launcher: runs in a background process for the Generate page
+
+Nothing is imported here: importing a pure module (filters, steps) must not start the pipeline
+and its client.
 """
-
-from generation.self_instruct.pipeline import SelfInstructRun, StopRequested
-from generation.self_instruct.run_folder import ALPACA, SELF_INSTRUCT, VARIANTS, RunConfig
-
-__all__ = ["ALPACA", "SELF_INSTRUCT", "VARIANTS", "RunConfig", "SelfInstructRun", "StopRequested"]

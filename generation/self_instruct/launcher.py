@@ -8,21 +8,21 @@ page only reads state.json and candidates.jsonl, so a Streamlit rerun never touc
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import WorkbenchError
-from analysis.paths import REPO_ROOT, workspace_dir
-from generation.self_instruct import progress
+from analysis.paths import REPO_ROOT, child_env, runs_dir
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
+from generation.self_instruct.state import RunState, RunStatus
 
 CANDIDATE_COLUMNS = (
     "round",
@@ -38,13 +38,13 @@ CANDIDATE_COLUMNS = (
 _children: dict[Path, subprocess.Popen] = {}
 
 
-def runs_dir() -> Path:
-    path = workspace_dir() / "runs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def safe_run_name(name: str) -> str:
+def run_name(requested: str, config: RunConfig, now: float | None = None) -> str:
+    """A folder name for a new run: the one asked for, else the variant, the model (or the
+    backend) and the time; any run of characters other than letters, digits, ".", "_" and
+    "-" becomes one "_"."""
+    made = f"{config.template}-{config.model or config.backend or 'default'}-"
+    made += time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    name = requested.strip() or made
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
 
 
@@ -56,10 +56,6 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     rf.check_resumable(run_dir, config)
     rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     rf.clear_stop(run_dir)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
     with (run_dir / rf.LOG_FILE).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
@@ -67,7 +63,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
-            env=env,
+            env=child_env(),
             start_new_session=True,
         )
     _children[run_dir.resolve()] = process
@@ -85,30 +81,45 @@ def _reap() -> None:
             del _children[path]
 
 
-def status(run_dir: str | Path) -> dict:
-    """The run's state plus `running` (its worker is alive) and `status`, where a run that
-    died without saying so (killed, machine restarted) reads "interrupted"."""
+@dataclass(frozen=True)
+class RunSnapshot:
+    """A run folder as read now: its checkpoint (an empty one before the first save), whether
+    its worker is alive, the status that follows from both, and its settings (None without
+    config.json)."""
+
+    folder: Path
+    state: RunState
+    status: RunStatus
+    running: bool
+    config: RunConfig | None
+
+    @property
+    def eta_seconds(self) -> float | None:
+        return self.state.eta_seconds() if self.running else None
+
+    @property
+    def has_dataset(self) -> bool:
+        return self.status is RunStatus.DONE and (self.folder / rf.DATASET_FILE).exists()
+
+
+def status(run_dir: str | Path) -> RunSnapshot:
+    """The run as the page shows it: a worker alive before its first save reads STARTING, a
+    RUNNING state without a worker (killed, machine restarted) reads INTERRUPTED."""
     _reap()
     run_dir = Path(run_dir)
-    state = rf.read_json(run_dir / rf.STATE_FILE) or {}
+    saved = rf.read_state(run_dir)
     child = _children.get(run_dir.resolve())
     running = rf.is_running(run_dir) or (child is not None and child.poll() is None)
-    shown = state.get("status", "not started")
-    if running and shown != "running":
-        shown = "starting"  # the worker has not written its first state yet
-    elif shown == "running" and not running:
-        shown = "interrupted"
-    config = rf.read_json(run_dir / rf.CONFIG_FILE) or {}
-    return {
-        **state,
-        "status": shown,
-        "running": running,
-        "config": config,
-        "usage_total": progress.total_usage(state),
-        "rejects": progress.rejects(state),
-        "eta_s": progress.eta_seconds(state) if running else None,
-        "has_dataset": (run_dir / rf.DATASET_FILE).exists() and shown == "done",
-    }
+    shown = saved.status if saved else RunStatus.NOT_STARTED
+    if running and shown is not RunStatus.RUNNING:
+        shown = RunStatus.STARTING
+    elif shown is RunStatus.RUNNING and not running:
+        shown = RunStatus.INTERRUPTED
+    saved_config = rf.read_json(run_dir / rf.CONFIG_FILE)
+    config = None if saved_config is None else RunConfig.from_dict(saved_config)
+    if saved is None:  # nothing counted yet; the target is the settings'
+        saved = RunState(status=shown, target=config.target if config else 0)
+    return RunSnapshot(run_dir, saved, shown, running, config)
 
 
 def list_runs() -> list[Path]:
@@ -134,7 +145,7 @@ def filter_candidates(
     return frame.reset_index(drop=True)
 
 
-def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> dict:
+def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> RunSnapshot:
     """Block until the folder's worker is done (or the timeout); returns its status."""
     deadline = time.monotonic() + timeout
     run_dir = Path(run_dir)
@@ -154,13 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         config = RunConfig.from_dict(rf.read_json(run_dir / rf.CONFIG_FILE))
         pipeline = SelfInstructRun(config, run_dir)
     except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
-        state = rf.read_json(run_dir / rf.STATE_FILE) or progress.new_state()
-        state.update(status="failed", error=str(error), updated_at=time.time())
-        rf.write_json(run_dir / rf.STATE_FILE, state)
+        state = rf.read_state(run_dir) or RunState()
+        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
+        rf.write_state(run_dir, state)
         print(f"error: {error}", file=sys.stderr)
         return 2
     state = pipeline.run(clear_stop=False)
-    return 0 if state["status"] in ("done", "stopped") else 1
+    return 0 if state.status in (RunStatus.DONE, RunStatus.STOPPED) else 1
 
 
 if __name__ == "__main__":

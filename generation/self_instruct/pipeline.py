@@ -3,6 +3,7 @@
 Stages: bootstrap rounds until `target` instructions are kept, then (Self-Instruct only) the
 classification question and the instances for every kept instruction, then the post-filters,
 the dataset and the exports. Alpaca's requests return whole tasks, so it stops after bootstrap.
+What differs between the two is the run's Variant (variants.py), which the pipeline asks.
 
 Determinism is what makes resuming safe: round r's prompts come from an RNG seeded with
 (run seed, r) and the instructions kept before round r, so a rerun builds the same prompts,
@@ -36,34 +37,23 @@ from pathlib import Path
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import AUTO, ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL, resolve_backend
-from generation.client import Request, Result, SyncLLMClient
-from generation.self_instruct import filters, progress, records
+from generation.client import CHAT, COMPLETION, Request, Result, SyncLLMClient
+from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
-from generation.self_instruct.pool import Candidate, Pool, Rules
-from generation.self_instruct.run_folder import ALPACA, CHAT_API, COMPLETION_API, RunConfig
+from generation.self_instruct.pool import Pool, Rules
+from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
-from generation.self_instruct.steps import Alpaca, Bootstrap, Classification, Instances
-from generation.self_instruct.templates import (
-    ALPACA as ALPACA_TEMPLATE,
-)
-from generation.self_instruct.templates import (
-    BOOTSTRAP,
-    CLASSIFICATION,
-    INPUT_FIRST,
-    OUTPUT_FIRST,
-    load_template,
-)
+from generation.self_instruct.state import RunState, RunStatus, Stage, Step
+from generation.self_instruct.steps import Classification, Instances
+from generation.self_instruct.templates import describe_all, load_template
+from generation.self_instruct.variants import instances_role
+from generation.usage import UsageCounter
 
 #: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
 #: the papers' decoding has none of these, so the embedded model gets them switched off.
 LOCAL_NEUTRAL_SAMPLING = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0}
 SAVE_EVERY_S = 0.5
 MAX_FAILURES_KEPT = 50
-
-BOOTSTRAP_STAGE = "bootstrap"
-CLASSIFICATION_STAGE = "classification"
-INSTANCES_STAGE = "instances"
-DONE = "done"
 
 
 class StopRequested(Exception):
@@ -81,7 +71,7 @@ class SelfInstructRun:
         out_dir: str | Path,
         *,
         client: SyncLLMClient | None = None,
-        on_progress: Callable[[dict], None] | None = None,
+        on_progress: Callable[[RunState], None] | None = None,
     ):
         self.config = config
         self.out_dir = Path(out_dir)
@@ -92,34 +82,20 @@ class SelfInstructRun:
         )
         self._client = client
         self.on_progress = on_progress
-        api = config.api
-        if api == rf.AUTO_API:
-            api = COMPLETION_API if self.backend.kind == LOCAL else CHAT_API
-        self.api = api
-        self.kind = "completion" if api == COMPLETION_API else "chat"
-        folder = config.templates
-        if config.template == ALPACA:
-            self.templates = {"alpaca": load_template(ALPACA_TEMPLATE, folder)}
-            self.alpaca = Alpaca(self.templates["alpaca"])
-            blacklist = filters.ALPACA_BLACKLIST
-        else:
-            self.templates = {
-                "bootstrap": load_template(BOOTSTRAP, folder),
-                "classification": load_template(CLASSIFICATION, folder),
-                "instances_input_first": load_template(INPUT_FIRST, folder),
-                "instances_output_first": load_template(OUTPUT_FIRST, folder),
-            }
-            self.bootstrap = Bootstrap(self.templates["bootstrap"])
-            self.classification = Classification(self.templates["classification"])
-            self.instances = Instances(
-                self.templates["instances_input_first"], self.templates["instances_output_first"]
-            )
-            blacklist = filters.SELF_INSTRUCT_BLACKLIST
+        self.api = config.api
+        if self.api == rf.AUTO_API:
+            self.api = COMPLETION if self.backend.kind == LOCAL else CHAT
+        self.variant = config.variant
+        self.templates = {
+            role: load_template(name, config.templates)
+            for role, name in self.variant.templates.items()
+        }
+        self.round = self.variant.round.from_templates(self.templates)
         self.rules = Rules(
-            blacklist=blacklist,
+            blacklist=self.variant.blacklist,
             multilingual=config.multilingual,
             target=config.target,
-            whole_reply=config.template != ALPACA,
+            whole_reply=self.variant.drops_truncated_reply,
         )
         self.seeds, self.seed_fingerprint = load_seed_tasks(config.seed)
         needed = config.in_context
@@ -127,32 +103,26 @@ class SelfInstructRun:
             raise WorkbenchError(
                 Errors.E031.format(source=config.seed, count=len(self.seeds), needed=needed)
             )
-        self.state: dict = {}
+        self.state = RunState()
         self._last_save = 0.0
-        self._stage_clock: tuple[str, float, float] | None = None
+        self._stage_clock: tuple[Stage, float, float] | None = None
 
     # --- parameters -----------------------------------------------------------------------
 
-    def params(self, base) -> dict:
-        params = dict(base)
+    def params(self, role: str) -> dict:
+        """The request parameters of a template role: the variant's, adjusted to the backend."""
+        params = dict(self.variant.decoding[role])
         if self.backend.kind == LOCAL:
             params.update(LOCAL_NEUTRAL_SAMPLING, seed=self.config.run_seed)
         return params
 
     def decoding(self) -> dict:
         """Every request's parameters, as the manifest records them."""
-        if self.config.template == ALPACA:
-            return {"alpaca": self.params(self.alpaca.params)}
-        return {
-            "bootstrap": self.params(self.bootstrap.params),
-            "classification": self.params(self.classification.params),
-            "instances_output_first": self.params(self.instances.params(True)),
-            "instances_input_first": self.params(self.instances.params(False)),
-        }
+        return {role: self.params(role) for role in self.variant.decoding}
 
     # --- the run --------------------------------------------------------------------------
 
-    def run(self, clear_stop: bool = True) -> dict:
+    def run(self, clear_stop: bool = True) -> RunState:
         """Run (or resume) to the end; returns the final state. Stops early on the STOP file,
         which is first removed unless `clear_stop` is False (a background worker, whose
         launcher removed it before starting it: a stop asked for since then must count).
@@ -162,8 +132,8 @@ class SelfInstructRun:
         with rf.run_lock(self.out_dir):
             if clear_stop:
                 rf.clear_stop(self.out_dir)
-            saved = rf.read_json(self.out_dir / rf.STATE_FILE)
-            if saved and saved["status"] == "done" and saved["kept"] >= self.config.target:
+            saved = rf.read_state(self.out_dir)
+            if saved and saved.status is RunStatus.DONE and saved.kept >= self.config.target:
                 self.state = saved
                 return saved
             rf.write_json(self.out_dir / rf.CONFIG_FILE, self.config.to_dict())
@@ -174,9 +144,10 @@ class SelfInstructRun:
             try:
                 self._stages(client)
             except (StopRequested, KeyboardInterrupt):
-                self.state["status"] = "stopped"
+                self.state.status = RunStatus.STOPPED
             except BaseException as error:
-                self.state.update(status="failed", error=f"{type(error).__name__}: {error}")
+                self.state.status = RunStatus.FAILED
+                self.state.error = f"{type(error).__name__}: {error}"
                 raise
             finally:
                 self._end_clock()
@@ -187,36 +158,33 @@ class SelfInstructRun:
 
     def _stages(self, client: SyncLLMClient) -> None:
         pool = self._restore_pool()
-        if self.state["kept"] < self.config.target:
-            self.state["stage"] = BOOTSTRAP_STAGE
-        if self.state["stage"] == BOOTSTRAP_STAGE:
+        if self.state.kept < self.config.target:
+            self.state.stage = Stage.BOOTSTRAP
+        if self.state.stage is Stage.BOOTSTRAP:
             self._bootstrap(client, pool)
         kept_rows = pool.kept_rows
-        if self.config.template == ALPACA:
-            tasks = records.alpaca_tasks(kept_rows)
-        else:
-            self._enter(CLASSIFICATION_STAGE)
+        if self.variant.asks_for_instances:
+            self._enter(Stage.CLASSIFICATION)
             labels = self._classify(client, kept_rows)
-            self._enter(INSTANCES_STAGE)
+            self._enter(Stage.INSTANCES)
             tasks = self._generate_instances(client, kept_rows, labels)
+        else:
+            tasks = records.whole_tasks(kept_rows)
         self._finish(tasks)
 
     # --- state ----------------------------------------------------------------------------
 
-    def _load_state(self) -> dict:
-        state = rf.read_json(self.out_dir / rf.STATE_FILE) or progress.new_state()
-        state.update(
-            status="running",
-            target=self.config.target,
-            template=self.config.template,
-            pid=os.getpid(),
-            error=None,
-            stop_reason=None,
-            sessions=state.get("sessions", 0) + 1,
-        )
-        if state["stage"] != BOOTSTRAP_STAGE:  # later stages are replayed whole from the cache
-            for stage in (CLASSIFICATION_STAGE, INSTANCES_STAGE):
-                state["usage"].pop(stage, None)
+    def _load_state(self) -> RunState:
+        state = rf.read_state(self.out_dir) or RunState()
+        state.status = RunStatus.RUNNING
+        state.target = self.config.target
+        state.template = self.config.template
+        state.pid = os.getpid()
+        state.error = state.stop_reason = None
+        state.sessions += 1
+        if state.stage is not Stage.BOOTSTRAP:  # later stages are replayed whole from the cache
+            for stage in (Stage.CLASSIFICATION, Stage.INSTANCES):
+                state.usage.pop(stage, None)
         return state
 
     def _save(self, force: bool = False) -> None:
@@ -226,24 +194,24 @@ class SelfInstructRun:
         self._last_save = now
         if self._stage_clock is not None:
             stage, base, started = self._stage_clock
-            self.state["seconds"][stage] = round(base + now - started, 3)
-        self.state["updated_at"] = time.time()
-        rf.write_json(self.out_dir / rf.STATE_FILE, self.state)
+            self.state.seconds[stage] = round(base + now - started, 3)
+        self.state.updated_at = time.time()
+        rf.write_state(self.out_dir, self.state)
         if self.on_progress:
             self.on_progress(self.state)
 
-    def _enter(self, stage: str) -> None:
+    def _enter(self, stage: Stage) -> None:
         self._end_clock()
-        self.state["stage"] = stage
-        self._stage_clock = (stage, self.state["seconds"].get(stage, 0.0), time.monotonic())
+        self.state.stage = stage
+        self._stage_clock = (stage, self.state.seconds.get(stage, 0.0), time.monotonic())
 
     def _end_clock(self) -> None:
         if self._stage_clock is not None:
             stage, base, started = self._stage_clock
-            self.state["seconds"][stage] = round(base + time.monotonic() - started, 3)
+            self.state.seconds[stage] = round(base + time.monotonic() - started, 3)
             self._stage_clock = None
 
-    def _batch(self, client: SyncLLMClient, requests: Sequence[Request], step: str):
+    def _batch(self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage):
         """Run requests in chunks of twice the concurrency, reporting each reply.
 
         The STOP file is honoured between chunks, when nothing is in flight: cancelling a
@@ -254,7 +222,7 @@ class SelfInstructRun:
 
         def tick(progress) -> None:  # results grows only between chunks
             done = len(results) + progress.done
-            self.state["step"] = {"name": step, "done": done, "total": len(requests)}
+            self.state.step = Step(stage, done, len(requests))
             self._save()
 
         for start in range(0, len(requests), size):
@@ -264,14 +232,14 @@ class SelfInstructRun:
             results += client.run_batch(requests[start : start + size], progress=tick)
         return results
 
-    def _count(self, stage: str, results: Sequence[Result], where: Sequence[str]) -> None:
-        usage = self.state["usage"].setdefault(stage, progress.empty_usage())
+    def _count(self, stage: Stage, results: Sequence[Result], where: Sequence[str]) -> None:
+        usage = self.state.usage.setdefault(stage, UsageCounter())
         for result, place in zip(results, where, strict=True):
-            progress.add_usage(usage, result)
-            if not result.ok and len(self.state["failures"]) < MAX_FAILURES_KEPT:
-                self.state["failures"].append({"stage": stage, "at": place, "cause": result.cause})
-            elif result.ok and self.state.get("served_model") is None:
-                self.state["served_model"] = result.model
+            usage.add(result)
+            if not result.ok and len(self.state.failures) < MAX_FAILURES_KEPT:
+                self.state.failures.append({"stage": stage, "at": place, "cause": result.cause})
+            elif result.ok and self.state.served_model is None:
+                self.state.served_model = result.model
 
     # --- stage 1: bootstrap ---------------------------------------------------------------
 
@@ -280,7 +248,7 @@ class SelfInstructRun:
         rows = [
             row
             for row in rf.read_jsonl(self.out_dir / rf.CANDIDATES_FILE)
-            if row["round"] <= self.state["rounds_done"]
+            if row["round"] <= self.state.rounds_done
         ]
         rf.write_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
         tokenizer = AUTO if self.config.multilingual else ENGLISH
@@ -294,27 +262,32 @@ class SelfInstructRun:
         return pool
 
     def _bootstrap(self, client: SyncLLMClient, pool: Pool) -> None:
-        self._enter(BOOTSTRAP_STAGE)
+        self._enter(Stage.BOOTSTRAP)
         config = self.config
-        while self.state["kept"] < config.target:
-            if self.state["idle_rounds"] >= config.patience:
-                self.state["stop_reason"] = (
-                    f"no instruction kept in {config.patience} rounds in a row"
-                )
+        state = self.state
+        while state.kept < config.target:
+            if state.idle_rounds >= config.patience:
+                state.stop_reason = f"no instruction kept in {config.patience} rounds in a row"
                 break
-            number = self.state["rounds_done"] + 1
+            number = state.rounds_done + 1
             rng = random.Random(f"{config.run_seed}:round:{number}")
-            prompts = [self._round_prompt(rng, pool) for _ in range(config.batch_size)]
-            params = self.params(
-                self.alpaca.params if config.template == ALPACA else self.bootstrap.params
-            )
-            results = self._batch(
-                client, [Request(prompt, self.kind, params) for prompt in prompts], "bootstrap"
-            )
+            machine = pool.machine_instructions()
+            prompts = [
+                self.round.prompt(
+                    rng, self.seeds, machine, config.in_context, config.machine_in_prompt
+                )
+                for _ in range(config.prompts_per_round)
+            ]
+            params = self.params(self.round.role)
+            requests = [Request(prompt, self.api, params) for prompt in prompts]
+            results = self._batch(client, requests, Stage.BOOTSTRAP)
             rows = []
             for position, result in enumerate(results):
                 if result.ok:
-                    for index, candidate in enumerate(self._parse(result)):
+                    candidates = self.round.candidates(
+                        result.text, result.truncated, config.in_context, self.api == CHAT
+                    )
+                    for index, candidate in enumerate(candidates):
                         row = pool.judge(candidate, result.truncated, self.rules)
                         row.update(
                             id=f"{number}-{position}-{index}",
@@ -324,53 +297,27 @@ class SelfInstructRun:
                         )
                         rows.append(row)
             rf.append_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
-            self._count(BOOTSTRAP_STAGE, results, [f"round {number}"] * len(results))
+            self._count(Stage.BOOTSTRAP, results, [f"round {number}"] * len(results))
             kept_now = sum(row["verdict"] == filters.KEPT for row in rows)
-            reasons = self.state["reasons"]
             for row in rows:
-                reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
-            self.state.update(
-                rounds_done=number,
-                candidates=self.state["candidates"] + len(rows),
-                kept=len(pool.kept_rows),
-                idle_rounds=0 if kept_now else self.state["idle_rounds"] + 1,
-                step={"name": "bootstrap", "done": len(pool.kept_rows), "total": config.target},
-            )
+                state.reasons[row["reason"]] = state.reasons.get(row["reason"], 0) + 1
+            state.rounds_done = number
+            state.candidates += len(rows)
+            state.kept = len(pool.kept_rows)
+            state.idle_rounds = 0 if kept_now else state.idle_rounds + 1
+            state.step = Step(Stage.BOOTSTRAP, len(pool.kept_rows), config.target)
             self._save(force=True)
-
-    def _round_prompt(self, rng: random.Random, pool: Pool) -> str:
-        config = self.config
-        if config.template == ALPACA:
-            chosen = rng.sample(self.seeds, config.in_context)
-            return self.alpaca.format_input([(s.instruction, s.input, s.output) for s in chosen])
-        machine = pool.machine_instructions()
-        instructions = rng.sample(machine, min(config.machine_in_prompt, len(machine)))
-        seeds = [seed.instruction for seed in self.seeds]
-        instructions += rng.sample(seeds, config.in_context - len(instructions))
-        rng.shuffle(instructions)
-        return self.bootstrap.format_input(instructions)
-
-    def _parse(self, reply) -> list[Candidate]:
-        chat = self.kind == "chat"
-        config = self.config
-        if config.template == ALPACA:
-            tasks = self.alpaca.format_output(reply.text, config.in_context, reply.truncated, chat)
-            return [Candidate(t.instruction, t.input, t.output, t.reason) for t in tasks]
-        texts = self.bootstrap.format_output(reply.text, config.in_context + 1, chat)
-        return [Candidate(text) for text in texts]
 
     # --- stages 2 and 3: classification, instances ----------------------------------------
 
     def _classify(self, client: SyncLLMClient, tasks: Sequence[dict]) -> list[dict]:
-        params = self.params(self.classification.params)
-        requests = [
-            Request(self.classification.format_input(t["instruction"]), self.kind, params)
-            for t in tasks
-        ]
-        results = self._batch(client, requests, "classification")
-        self._count(CLASSIFICATION_STAGE, results, [t["task_id"] for t in tasks])
+        step = Classification(self.templates["classification"])
+        params = self.params("classification")
+        requests = [Request(step.format_input(t["instruction"]), self.api, params) for t in tasks]
+        results = self._batch(client, requests, Stage.CLASSIFICATION)
+        self._count(Stage.CLASSIFICATION, results, [t["task_id"] for t in tasks])
         return [
-            {"reply": r.text, "is_classification": self.classification.format_output(r.text)}
+            {"reply": r.text, "is_classification": step.format_output(r.text)}
             if r.ok
             else {"reply": None, "is_classification": None, "failure": r.cause}
             for r in results
@@ -384,13 +331,16 @@ class SelfInstructRun:
             (i for i, label in enumerate(labels) if label["is_classification"] is not None),
             key=lambda i: not labels[i]["is_classification"],
         )
+        step = Instances(
+            self.templates["instances_input_first"], self.templates["instances_output_first"]
+        )
         requests = []
         for i in order:
             clf = labels[i]["is_classification"]
-            prompt = self.instances.format_input(tasks[i]["instruction"], clf)
-            requests.append(Request(prompt, self.kind, self.params(self.instances.params(clf))))
-        results = self._batch(client, requests, "instances")
-        self._count(INSTANCES_STAGE, results, [tasks[i]["task_id"] for i in order])
+            prompt = step.format_input(tasks[i]["instruction"], clf)
+            requests.append(Request(prompt, self.api, self.params(instances_role(clf))))
+        results = self._batch(client, requests, Stage.INSTANCES)
+        self._count(Stage.INSTANCES, results, [tasks[i]["task_id"] for i in order])
         reply_of = dict(zip(order, results, strict=True))
         built = []
         for i, (task, label) in enumerate(zip(tasks, labels, strict=True)):
@@ -398,7 +348,7 @@ class SelfInstructRun:
             rng = random.Random(f"{self.config.run_seed}:instances:{task['task_id']}")
             built.append(
                 records.self_instruct_task(
-                    task, label, result, self.instances, rng, self.config.max_instances
+                    task, label, result, step, rng, self.config.max_instances
                 )
             )
         return built
@@ -407,15 +357,29 @@ class SelfInstructRun:
 
     def _finish(self, tasks: list[dict]) -> None:
         self._end_clock()
-        self.state["stage"] = DONE
-        model = self.backend.model
-        dataset = records.write_outputs(self.out_dir, tasks, self.config, model)
-        self.state.update(
-            status="done",
-            tasks=len(tasks),
-            tasks_with_instances=dataset["tasks"],
-            instances=dataset["instances"],
-            dropped_tasks=dict(Counter(t["dropped"] for t in tasks if t["dropped"])),
-            step={"name": DONE, "done": 1, "total": 1},
+        state = self.state
+        state.stage = Stage.DONE
+        dataset = records.write_outputs(self.out_dir, tasks, self.config, self.backend.model)
+        state.status = RunStatus.DONE
+        state.tasks = len(tasks)
+        state.tasks_with_instances = dataset["tasks"]
+        state.instances = dataset["instances"]
+        state.dropped_tasks = dict(Counter(t["dropped"] for t in tasks if t["dropped"]))
+        state.step = Step(Stage.DONE, 1, 1)
+        records.write_manifest(self.out_dir, self.provenance(), self.state, dataset)
+
+    def provenance(self) -> records.Provenance:
+        return records.Provenance(
+            pipeline=self.config.template,
+            model=self.backend.model,
+            backend=self.backend.kind,
+            endpoint=self.backend.endpoint,
+            api=self.api,
+            templates=describe_all(self.templates),
+            parameters={"run": self.config.resolved().to_dict(), "decoding": self.decoding()},
+            seed_tasks={
+                "source": str(self.config.seed),
+                "fingerprint": self.seed_fingerprint,
+                "tasks": len(self.seeds),
+            },
         )
-        records.write_manifest(self, dataset)

@@ -12,22 +12,17 @@ import random
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analysis.schema import make_record
 from generation.client import Result
-from generation.self_instruct import export, filters, progress
+from generation.self_instruct import export, filters
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.filters import Instance
+from generation.self_instruct.state import RunState
 from generation.self_instruct.steps import Instances
-from generation.self_instruct.templates import describe_all
-
-if TYPE_CHECKING:
-    from generation.self_instruct.pipeline import SelfInstructRun
-
 
 PACKAGES = ("openai", "llama_cpp_python", "rapidfuzz", "numpy", "pandas")
 
@@ -42,8 +37,8 @@ def _task_base(row: dict) -> dict:
     }
 
 
-def alpaca_tasks(kept_rows: Sequence[dict]) -> list[dict]:
-    """Alpaca's requests return whole tasks: one instance each, no later filter."""
+def whole_tasks(kept_rows: Sequence[dict]) -> list[dict]:
+    """Candidates that are whole tasks already (Alpaca's): one instance each, no later filter."""
     return [
         {
             **_task_base(row),
@@ -152,32 +147,47 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def write_manifest(run: SelfInstructRun, dataset: dict) -> dict:
+@dataclass(frozen=True)
+class Provenance:
+    """What made a run's data, as its manifest records it; the pipeline fills it in, so the
+    manifest writer needs nothing else of the run.
+
+    templates: role -> Template.describe(); parameters: {"run": settings, "decoding": role ->
+    request parameters}; seed_tasks: {"source", "fingerprint", "tasks"}.
+    """
+
+    pipeline: str
+    model: str
+    backend: str
+    endpoint: str
+    api: str
+    templates: dict[str, dict]
+    parameters: dict[str, dict]
+    seed_tasks: dict
+
+
+def write_manifest(out_dir: Path, provenance: Provenance, state: RunState, dataset: dict) -> dict:
     """manifest.json: what made this dataset (model, endpoint without key, prompts by hash,
     parameters, versions) and what it cost (requests, tokens, time)."""
-    state = run.state
-    tasks = rf.read_jsonl(run.out_dir / rf.TASKS_FILE)
-    usage = {stage: dict(values) for stage, values in state["usage"].items()}
+    tasks = rf.read_jsonl(out_dir / rf.TASKS_FILE)
+    usage = {stage: counter.to_dict() for stage, counter in state.usage.items()}
+    total = state.total_usage()
     manifest = {
         "kind": "self-instruct run",
-        "pipeline": run.config.template,
-        "model": run.backend.model,
-        "served_model": state.get("served_model"),
-        "backend": run.backend.kind,
-        "endpoint": run.backend.endpoint,
-        "api": run.api,
-        "templates": describe_all(run.templates),
-        "parameters": {"run": run.config.to_dict(), "decoding": run.decoding()},
-        "seed_tasks": {
-            "source": str(run.config.seed),
-            "fingerprint": run.seed_fingerprint,
-            "tasks": len(run.seeds),
-        },
+        "pipeline": provenance.pipeline,
+        "model": provenance.model,
+        "served_model": state.served_model,
+        "backend": provenance.backend,
+        "endpoint": provenance.endpoint,
+        "api": provenance.api,
+        "templates": provenance.templates,
+        "parameters": provenance.parameters,
+        "seed_tasks": provenance.seed_tasks,
         "counts": {
-            "rounds": state["rounds_done"],
-            "candidates": state["candidates"],
-            "kept_instructions": state["kept"],
-            "rejected_by_reason": progress.rejects(state),
+            "rounds": state.rounds_done,
+            "candidates": state.candidates,
+            "kept_instructions": state.kept,
+            "rejected_by_reason": state.rejects(),
             "tasks_with_instances": dataset["tasks"],
             "classification_tasks": dataset["classification_tasks"],
             "instances": dataset["instances"],
@@ -186,14 +196,14 @@ def write_manifest(run: SelfInstructRun, dataset: dict) -> dict:
             ),
             "rejected_instances_by_reason": _instance_rejects(tasks),
         },
-        "usage": {"total": progress.total_usage(state), "by_stage": usage},
-        "timings_s": {**state["seconds"], "total": round(sum(state["seconds"].values()), 3)},
-        "sessions": state["sessions"],
-        "stop_reason": state.get("stop_reason"),
-        "failures": state["failures"],
+        "usage": {"total": {**total.to_dict(), "tokens": total.total_tokens}, "by_stage": usage},
+        "timings_s": {**state.seconds, "total": round(sum(state.seconds.values()), 3)},
+        "sessions": state.sessions,
+        "stop_reason": state.stop_reason,
+        "failures": state.failures,
         "packages": package_versions(),
-        "started_at": state["started_at"],
+        "started_at": state.started_at,
         "finished_at": time.time(),
     }
-    rf.write_json(run.out_dir / rf.MANIFEST_FILE, manifest)
+    rf.write_json(out_dir / rf.MANIFEST_FILE, manifest)
     return manifest

@@ -13,19 +13,18 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import Errors, WorkbenchError
+from analysis.rouge import DEFAULT_THRESHOLD
+from generation.client import CHAT, COMPLETION
+from generation.self_instruct.state import RunState
+from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
 
-SELF_INSTRUCT = "self-instruct"
-ALPACA = "alpaca"
-VARIANTS = (SELF_INSTRUCT, ALPACA)
-COMPLETION_API = "completion"
-CHAT_API = "chat"
-AUTO_API = "auto"
-APIS = (AUTO_API, COMPLETION_API, CHAT_API)
+AUTO_API = "auto"  # completion for the embedded model, chat for remote endpoints
+APIS = (AUTO_API, COMPLETION, CHAT)
 
 CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"
@@ -45,13 +44,15 @@ LOCK_FILE = ".lock"
 class RunConfig:
     """Everything that decides a run's result, plus how fast to go (target, concurrency).
 
-    prompt_instructions: in-context examples per prompt (None: the paper's 8, Alpaca's 3).
+    template: the variant's name (see variants.VARIANTS).
+    prompt_instructions: in-context examples per prompt (None: the variant's; the paper's 8,
+    Alpaca's 3).
     machine_in_prompt: how many of them come from the machine pool once it has any (2).
-    batch_size: prompts per round (the papers' request_batch_size, 5).
+    batch_size: prompts per round (None: the variant's; the papers' request_batch_size, 5).
     patience: stop after this many rounds in a row that keep nothing.
     """
 
-    template: str = SELF_INSTRUCT
+    template: str = SELF_INSTRUCT.name
     target: int = 100
     seed: str = "seed_tasks"
     backend: str | None = None
@@ -59,10 +60,10 @@ class RunConfig:
     base_url: str | None = None
     api: str = AUTO_API
     concurrency: int | None = None
-    batch_size: int = 5
+    batch_size: int | None = None
     prompt_instructions: int | None = None
     machine_in_prompt: int = 2
-    threshold: float = 0.7
+    threshold: float = DEFAULT_THRESHOLD
     multilingual: bool = False
     max_instances: int = 5
     run_seed: int = 42
@@ -83,10 +84,22 @@ class RunConfig:
             )
 
     @property
+    def variant(self) -> Variant:
+        return VARIANTS[self.template]
+
+    @property
     def in_context(self) -> int:
         if self.prompt_instructions is not None:
             return self.prompt_instructions
-        return 3 if self.template == ALPACA else 8
+        return self.variant.in_context
+
+    @property
+    def prompts_per_round(self) -> int:
+        return self.variant.batch_size if self.batch_size is None else self.batch_size
+
+    def resolved(self) -> RunConfig:
+        """The settings with the variant's defaults filled in: what the run really uses."""
+        return replace(self, prompt_instructions=self.in_context, batch_size=self.prompts_per_round)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,13 +155,23 @@ def read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+def read_state(out_dir: Path) -> RunState | None:
+    """The folder's checkpoint, or None before the worker's first save."""
+    saved = read_json(Path(out_dir) / STATE_FILE)
+    return None if saved is None else RunState.from_dict(saved)
+
+
+def write_state(out_dir: Path, state: RunState) -> None:
+    write_json(Path(out_dir) / STATE_FILE, state.to_dict())
+
+
 def check_resumable(out_dir: Path, config: RunConfig) -> None:
     """Refuse to continue a folder's run with settings that would change its result."""
     saved = read_json(out_dir / CONFIG_FILE)
     if saved is None:
         return
-    previous = RunConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
+    previous = RunConfig.from_dict(saved).resolved().to_dict()
+    current = config.resolved().to_dict()
     changed = [
         f"{name}: {previous[name]!r} -> {current[name]!r}"
         for name in current
@@ -184,6 +207,14 @@ def is_running(out_dir: Path) -> bool:
             return True
         fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+
+
+def log_tail(out_dir: Path, lines: int = 15) -> str:
+    """The last lines of the worker's output ("" before it wrote any): why a run failed."""
+    path = Path(out_dir) / LOG_FILE
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def request_stop(out_dir: Path) -> None:

@@ -7,6 +7,9 @@ prompts, the decoding parameters and the parsing mirror the original code
 generate_instances.py, prepare_for_finetuning.py; tatsu-lab/stanford_alpaca:
 generate_instruction.py, prompt.txt).
 
+The papers' decoding parameters are here too, as constants; generation.self_instruct.variants
+says which request of which variant uses which.
+
 `chat` marks replies from a chat endpoint: the model answers the prompt instead of continuing
 it, so a leading "9." (or "4. Instruction:") that a completion model would never write is
 removed before the paper's parsing.
@@ -15,10 +18,9 @@ removed before the paper's parsing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
 
 from generation.self_instruct.filters import (
     CUT_BY_LENGTH,
@@ -51,17 +53,15 @@ CLASSIFICATION_PARAMS = MappingProxyType(
 )
 #: generate_instances.py. It gave a whole batch 300 tokens when any task in it was a
 #: classification one (the longer prompt) and 350 otherwise; here each prompt gets its own.
-INSTANCE_PARAMS = MappingProxyType(
-    {
-        "temperature": 0,
-        "top_p": 0,
-        "frequency_penalty": 0,
-        "presence_penalty": 1.5,
-        "stop": ["Example 6", "Task:"],
-    }
-)
-OUTPUT_FIRST_MAX_TOKENS = 300
-INPUT_FIRST_MAX_TOKENS = 350
+_INSTANCE_PARAMS = {
+    "temperature": 0,
+    "top_p": 0,
+    "frequency_penalty": 0,
+    "presence_penalty": 1.5,
+    "stop": ["Example 6", "Task:"],
+}
+OUTPUT_FIRST_PARAMS = MappingProxyType({"max_tokens": 300, **_INSTANCE_PARAMS})
+INPUT_FIRST_PARAMS = MappingProxyType({"max_tokens": 350, **_INSTANCE_PARAMS})
 #: Alpaca's decoding (its logit_bias against GPT-3's <|endoftext|> token id is model-specific
 #: and left out).
 ALPACA_PARAMS = MappingProxyType(
@@ -84,7 +84,6 @@ class Bootstrap:
     """New instructions from 8 in-context ones: "Come up with a series of tasks:" 1. ... 9."""
 
     template: Template
-    params: ClassVar[Mapping[str, Any]] = BOOTSTRAP_PARAMS
 
     def format_input(self, instructions: Sequence[str]) -> str:
         tasks = "".join(
@@ -110,7 +109,6 @@ class Classification:
     """Is the task a classification task? The paper's 31-example yes/no prompt."""
 
     template: Template
-    params: ClassVar[Mapping[str, Any]] = CLASSIFICATION_PARAMS
 
     def format_input(self, instruction: str) -> str:
         return self.template.fill(instruction=instruction.strip())
@@ -130,10 +128,6 @@ class Instances:
     def format_input(self, instruction: str, is_classification: bool) -> str:
         template = self.output_first if is_classification else self.input_first
         return template.fill(instruction=instruction.strip())
-
-    def params(self, is_classification: bool) -> dict:
-        limit = OUTPUT_FIRST_MAX_TOKENS if is_classification else INPUT_FIRST_MAX_TOKENS
-        return {"max_tokens": limit, **INSTANCE_PARAMS}
 
     def format_output(self, text: str, is_classification: bool, truncated: bool) -> list[Instance]:
         """Parsed instances in order; when the length limit cut the reply the last one is
@@ -197,7 +191,6 @@ class Alpaca:
     """Alpaca's single step: prompt.txt, 3 seed tasks, "4. Instruction:"; up to 20 tasks back."""
 
     template: Template
-    params: ClassVar[Mapping[str, Any]] = ALPACA_PARAMS
 
     def format_input(self, tasks: Sequence[tuple[str, str, str]]) -> str:
         blocks = []

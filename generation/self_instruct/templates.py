@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import Errors, WorkbenchError
-
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from analysis.paths import BUNDLED_PROMPTS_DIR
 
 BOOTSTRAP = "self_instruct_bootstrap.txt"
 CLASSIFICATION = "self_instruct_classification.txt"
@@ -61,13 +60,18 @@ def load_template(name: str, folder: str | Path | None = None) -> Template:
     if path is not None and path.is_file():
         template = Template(name, path.read_text(encoding="utf-8"), str(path))
     else:
-        template = Template(name, (BUNDLED_DIR / name).read_text(encoding="utf-8"), "bundled")
+        template = Template(
+            name, (BUNDLED_PROMPTS_DIR / name).read_text(encoding="utf-8"), "bundled"
+        )
     found = set(_PLACEHOLDER.findall(template.text))
     missing = [f"{{{p}}}" for p in PLACEHOLDERS.get(name, ()) if p not in found]
     if missing:
         raise WorkbenchError(
             Errors.E028.format(
-                path=template.source, missing=", ".join(missing), name=name, bundled=BUNDLED_DIR
+                path=template.source,
+                missing=", ".join(missing),
+                name=name,
+                bundled=BUNDLED_PROMPTS_DIR,
             )
         )
     return template

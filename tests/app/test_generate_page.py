@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import registry
 from analysis.datasets import load_dataset
-from analysis.paths import REPO_ROOT
+from analysis.paths import REPO_ROOT, runs_dir
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
 
@@ -51,7 +51,7 @@ def _start(app: AppTest, url: str, target: int, name: str, concurrency: int = 8)
 
 def _wait_until_running(launcher, run_dir, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not launcher.status(run_dir)["running"]:
+    while not launcher.status(run_dir).running:
         assert time.monotonic() < deadline, "the run never started"
         time.sleep(0.1)
 
@@ -69,20 +69,20 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     with FakeOpenAI(responder=canned.reply) as fake:
         app = _start(open_page(), fake.url, target=6, name="tiny")
         assert not app.exception
-        run_dir = launcher.runs_dir() / "tiny"
+        run_dir = runs_dir() / "tiny"
         assert app.selectbox(key="gen_run").value == "tiny"
         status = launcher.wait(run_dir, timeout=120)
-    assert status["status"] == "done" and status["kept"] == 6
+    assert status.status == "done" and status.state.kept == 6
     app.run()
     assert not app.exception
     assert "done" in app.get("progress")[0].proto.text
-    tokens = status["usage_total"]["tokens"]
+    tokens = status.state.total_usage().total_tokens
     assert tokens > 0
     assert app.sidebar.caption[-1].value.startswith(
         f"Runs started in this session: 1, {tokens:,} tokens"
     )
     candidates = app.dataframe[-1].value
-    assert len(candidates) == status["candidates"]
+    assert len(candidates) == status.state.candidates
     app.multiselect(key="gen_reasons").select("too_similar").run()
     similar = app.dataframe[-1].value
     assert len(similar) and set(similar["reason"]) == {"too_similar"}
@@ -100,15 +100,15 @@ def test_generate_page_stops_and_resumes(home, open_page):
     # Slow enough (about 10 s in all) for the stop to land before the end.
     with FakeOpenAI(responder=canned.reply, latency=0.5) as fake:
         app = _start(open_page(), fake.url, target=60, name="slow", concurrency=4)
-        run_dir = launcher.runs_dir() / "slow"
+        run_dir = runs_dir() / "slow"
         _wait_until_running(launcher, run_dir)
         app.run()
         app.button(key="gen_stop").click().run()
         status = launcher.wait(run_dir, timeout=60)
-        assert status["status"] == "stopped"
+        assert status.status == "stopped"
         app.run()
         app.button(key="gen_resume").click().run()
         assert not app.exception
         status = launcher.wait(run_dir, timeout=180)
-    assert status["status"] == "done" and status["sessions"] == 2
-    assert status["kept"] == 60
+    assert status.status == "done" and status.state.sessions == 2
+    assert status.state.kept == 60

@@ -16,7 +16,13 @@ from analysis.paths import REPO_ROOT
 from generation.__main__ import main
 from generation.backend import backend_status, resolve_backend, safe_url
 from generation.cache import ReplyCache
-from generation.client import LLMClient, Request, SyncLLMClient, parse_reply
+from generation.client import (
+    LLMClient,
+    Request,
+    SyncLLMClient,
+    default_concurrency,
+    parse_reply,
+)
 from generation.errors import BackendError, RequestFailed
 from generation.limits import RateLimiter
 from generation.retry import MalformedReply, RetryPolicy, retry_after_seconds
@@ -398,3 +404,8 @@ def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
     assert not cached & set(fake.received)  # nothing that had completed was paid for again
     assert all(fake.paid[p] == 1 for p in prompts if p not in paid_before)
     assert all(paid_before[p] + fake.paid[p] <= 2 for p in prompts)
+
+
+def test_client_default_concurrency_is_one_for_the_embedded_server(make_client):
+    assert default_concurrency("local") == 1
+    assert default_concurrency("openai") == make_client().concurrency > 1

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 
+from analysis.paths import REPO_ROOT
 from generation.self_instruct import filters
 from generation.self_instruct.filters import Instance, filter_instances, instruction_rejection
 
@@ -141,3 +145,19 @@ def test_self_instruct_filters_cut_instance_keeps_its_mark():
         [Instance("a", "b"), Instance("c", "d", filters.CUT_BY_LENGTH)], random.Random(0)
     )
     assert _reasons(judged) == [None, filters.CUT_BY_LENGTH]
+
+
+def test_self_instruct_filters_import_alone():
+    """The pure filters load without the pipeline or the OpenAI SDK (a fresh interpreter)."""
+    heavy = ("openai", "generation.self_instruct.pipeline")
+    code = f"import sys, generation.self_instruct.filters; print([m for m in {heavy!r} if m in sys.modules])"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]"

@@ -13,13 +13,15 @@ from rouge_score import rouge_scorer
 from analysis.__main__ import main as analysis_main
 from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
+from analysis.paths import BUNDLED_PROMPTS_DIR
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
-from generation.self_instruct import RunConfig, SelfInstructRun, filters
+from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
+from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
-from generation.self_instruct.templates import BUNDLED_DIR
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
 
@@ -68,7 +70,7 @@ def _bootstrap_prompts(fake) -> list[str]:
 
 def test_self_instruct_pipeline_writes_a_loadable_run_folder(canned_fake, run_pipeline, api_key):
     state, out = run_pipeline(canned_fake)
-    assert state["status"] == "done" and state["kept"] == 12
+    assert state.status == "done" and state.kept == 12
     for name in (
         "dataset.jsonl",
         "candidates.jsonl",
@@ -80,7 +82,7 @@ def test_self_instruct_pipeline_writes_a_loadable_run_folder(canned_fake, run_pi
     ):
         assert (out / name).exists(), name
     frame = load_dataset(out).frame
-    assert len(frame) == state["instances"] > 0
+    assert len(frame) == state.instances > 0
     assert set(frame["source"]) == {"self-instruct"} and set(frame["model"]) == {"fake-model"}
     assert frame["task_id"].notna().all() and frame["is_classification"].notna().all()
     assert analysis_main(["stats", str(out)]) == 0
@@ -94,7 +96,7 @@ def test_self_instruct_pipeline_manifest_says_what_made_the_data(canned_fake, ru
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["model"] == "fake-model" and manifest["endpoint"] == canned_fake.url
     bootstrap = manifest["templates"]["bootstrap"]
-    bundled = (BUNDLED_DIR / "self_instruct_bootstrap.txt").read_bytes()
+    bundled = (BUNDLED_PROMPTS_DIR / "self_instruct_bootstrap.txt").read_bytes()
     assert bootstrap["sha256"] == hashlib.sha256(bundled).hexdigest()
     decoding = manifest["parameters"]["decoding"]["bootstrap"]
     assert decoding["temperature"] == 0.7 and decoding["top_p"] == 0.5
@@ -176,7 +178,7 @@ def test_self_instruct_pipeline_records_every_rejection_reason(canned_fake, run_
 def test_self_instruct_pipeline_target_is_exact(canned_fake, run_pipeline):
     state, out = run_pipeline(canned_fake, target=7)
     rows = _jsonl(out / "candidates.jsonl")
-    assert sum(row["verdict"] == "kept" for row in rows) == 7 == state["kept"]
+    assert sum(row["verdict"] == "kept" for row in rows) == 7 == state.kept
     last_kept = max(i for i, row in enumerate(rows) if row["verdict"] == "kept")
     passing = [
         row
@@ -212,9 +214,9 @@ def test_self_instruct_pipeline_counts_a_failed_request_and_goes_on(canned_fake,
     first_prompt = _bootstrap_prompts(canned_fake)[0]
     canned_fake.script(first_prompt, "400")
     state, _ = run_pipeline(canned_fake, target=3)
-    assert state["status"] == "done"
-    assert [f["stage"] for f in state["failures"]] == ["bootstrap"]
-    assert state["usage"]["bootstrap"]["failed"] == 1
+    assert state.status == "done"
+    assert [f["stage"] for f in state.failures] == ["bootstrap"]
+    assert state.usage["bootstrap"].failed == 1
 
 
 def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
@@ -234,9 +236,9 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     with FakeOpenAI(responder=responder) as fake:
         # One request in flight: the stop lands between two replies, none is lost in flight.
         stopped, _ = run_pipeline(fake, out="parts", cache="parts.sqlite", target=15, concurrency=1)
-        assert stopped["status"] == "stopped" and stopped["rounds_done"] == 1
+        assert stopped.status == "stopped" and stopped.rounds_done == 1
         resumed, parts = run_pipeline(fake, out="parts", cache="parts.sqlite", target=15)
-        assert resumed["status"] == "done" and resumed["sessions"] == 2
+        assert resumed.status == "done" and resumed.sessions == 2
         assert set(fake.paid) == uninterrupted_prompts
         assert max(fake.paid.values()) == 1  # nothing paid twice
     for name in ("dataset.jsonl", "candidates.jsonl", "tasks.jsonl", "alpaca.json"):
@@ -253,12 +255,12 @@ def test_self_instruct_pipeline_refuses_to_resume_with_other_settings(canned_fak
     with pytest.raises(WorkbenchError, match="other settings"):
         run_pipeline(canned_fake, target=3, run_seed=7)
     state, _ = run_pipeline(canned_fake, target=5)  # a larger target continues the run
-    assert state["kept"] == 5 and state["sessions"] == 2
+    assert state.kept == 5 and state.sessions == 2
 
 
 def test_self_instruct_pipeline_alpaca_variant(canned_fake, run_pipeline):
     state, out = run_pipeline(canned_fake, template="alpaca", target=10)
-    assert state["status"] == "done"
+    assert state.status == "done"
     prompts = [b["prompt"] for b in canned_fake.bodies]
     assert all(p.startswith("You are asked to come up with a set of 20") for p in prompts)
     assert all(p.endswith("###\n4. Instruction:") for p in prompts)
@@ -275,7 +277,7 @@ def test_self_instruct_pipeline_alpaca_variant(canned_fake, run_pipeline):
 
 def test_self_instruct_pipeline_chat_api(canned_fake, run_pipeline):
     state, _ = run_pipeline(canned_fake, api="chat", target=4)
-    assert state["status"] == "done"
+    assert state.status == "done"
     assert all("messages" in body and "prompt" not in body for body in canned_fake.bodies)
 
 

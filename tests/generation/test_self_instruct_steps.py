@@ -202,8 +202,6 @@ def test_self_instruct_steps_instance_prompts_are_the_papers():
     assert output_first.endswith("Class label: (e)\n\nTask: Detect spam.\n")
     assert input_first.startswith("Come up with examples for the following tasks.")
     assert input_first.endswith("[Your Name]\n\nTask: Write a haiku.\n")
-    assert INSTANCES_STEP.params(True)["max_tokens"] == 300
-    assert INSTANCES_STEP.params(False)["max_tokens"] == 350
 
 
 def test_self_instruct_steps_input_first_parses_recorded_replies():
