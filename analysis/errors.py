@@ -105,3 +105,12 @@ class Errors:
     E038 = "not a regular file or folder (a device, pipe or socket cannot be read as a dataset)"
     E039 = "No registered dataset, local file or folder has this name either (registered: {names})"
     E040 = "{name!r} is registered already: choose it in the Dataset list"
+    E041 = "JSON nested deeper than {limit} levels, more than the reader can follow"
+    E042 = "a number with more than {limit} digits, more than the reader accepts"
+    E043 = "not a readable Parquet file ({reason})"
+    E044 = "the CSV cannot be parsed: {reason}"
+    E045 = "`{field}` must be true or false (or yes/no, 1/0), found {value!r}"
+    E046 = (
+        "{count} row(s) have a `metadata` that is not an object (first on line {line}); it is "
+        "kept as metadata.value"
+    )

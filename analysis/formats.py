@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from analysis.errors import Errors
 from analysis.schema import OPTIONAL_FIELDS, make_record
 
 Raw = Mapping[str, Any]
@@ -38,11 +39,30 @@ def _optional(raw: Raw) -> dict[str, Any]:
 
     `metadata` is not among them: `_extra_metadata` merges it with the record's extra fields.
     """
-    return {
+    optional = {
         name: raw[name]
         for name in OPTIONAL_FIELDS
         if name != "metadata" and raw.get(name) is not None
     }
+    if "is_classification" in optional:
+        optional["is_classification"] = parse_flag("is_classification", raw["is_classification"])
+    return optional
+
+
+_TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+
+
+def parse_flag(field: str, value: Any) -> bool | None:
+    """A yes/no field as JSON (true, 1) or CSV ("True", "yes") writes it; anything else is an
+    error, never silently true."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text == "":
+        return None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise BadValue(Errors.E045.format(field=field, value=value))
 
 
 def _extra_metadata(raw: Raw, used: set[str]) -> dict[str, Any] | None:
@@ -86,8 +106,6 @@ def self_instruct_tasks(raw: Raw, index: int) -> Iterator[dict[str, Any]]:
             raise BadValue(f"instance {number} must be an object, found {type(instance).__name__}")
         optional = _optional(raw)
         optional.setdefault("task_id", task_id)
-        if raw.get("is_classification") is not None:
-            optional["is_classification"] = bool(raw["is_classification"])
         yield make_record(
             id=f"{task_id}/{number}",
             instruction=raw["instruction"],

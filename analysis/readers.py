@@ -12,7 +12,9 @@ import csv
 import hashlib
 import io
 import json
+import re
 import socket
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import cache, formats
@@ -38,7 +41,7 @@ SUFFIXES = {
 RUN_DATASET_FILE = "dataset.jsonl"
 #: Bump when parsing changes what a file yields: parsed tables of older versions are not reused.
 #: It is not part of a dataset's fingerprint, so labels and scores keyed by it survive a bump.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 PARSED_NAMESPACE = "parsed"
 _EXPECTED_RECORDS = "a JSON list of records or one JSON object per line"
 
@@ -142,11 +145,11 @@ def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
         elif kind == "json":
             raws = _read_json(path)
         elif kind == "csv":
-            raws = _read_table(path, pd.read_csv(path, dtype=str, keep_default_na=False), mapping)
+            raws = _read_table(path, _read_csv(path, options), mapping)
         else:
-            raws = _read_table(path, pd.read_parquet(path), mapping)
-        frame, used_format, aside = _convert(path, raws, options.format, mapping)
-        meta = {"format": used_format, "skipped": skipped, "aside": aside}
+            raws = _read_table(path, _read_parquet(path), mapping)
+        frame, used_format, aside, notes = _convert(path, raws, options.format, mapping)
+        meta = {"format": used_format, "skipped": skipped, "aside": aside, "notes": notes}
         stored = frame.assign(metadata=frame["metadata"].map(_metadata_to_json))
         cache.write_frame(PARSED_NAMESPACE, parse_key, stored, meta)
     dataset = Dataset(
@@ -162,6 +165,7 @@ def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
         shown = ", ".join(map(str, skipped[:20])) + (" ..." if len(skipped) > 20 else "")
         dataset.warnings.append(f"{path}: " + Errors.E011.format(count=len(skipped), lines=shown))
     dataset.warnings.extend(_aside_warnings(path, meta.get("aside", []), frame))
+    dataset.warnings.extend(f"{path}: {note}" for note in meta.get("notes", []))
     return dataset
 
 
@@ -184,8 +188,15 @@ def _aside_warnings(path: Path | str, aside: list[str], frame: pd.DataFrame) -> 
         return []
     target = "output" if not frame["output"].astype(bool).any() else "FIELD"
     return [
-        f"{path}: " + Errors.E033.format(fields=", ".join(aside), target=target, column=aside[0])
+        f"{path}: " + Errors.E033.format(fields=field_list(aside), target=target, column=aside[0])
     ]
+
+
+def field_list(names: list[str], shown: int = 10) -> str:
+    """Field names for a message: a wide table's 100,000 columns are a few names and a count."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f", ... ({len(names):,} fields in all)"
 
 
 def source_fields(path: Path, data: bytes | None = None) -> list[str]:
@@ -270,14 +281,29 @@ def _read_jsonl(path: Path, skip_bad_lines: bool, skipped: list[int]) -> Iterato
             # column 1 of the next line
             text = _decode(path, data, number, start).rstrip("\r\n")
             try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as error:
+                value = _parse_json(path, text, number)
+            except DataLoadError:
                 if skip_bad_lines:
                     skipped.append(number)
                     continue
-                raise DataLoadError(
-                    path, Errors.E002.format(msg=error.msg), number, error.colno
-                ) from None
+                raise
+            yield number, value
+
+
+def _parse_json(path: Path, text: str, line: int | None = None) -> Any:
+    """json.loads with every way it can fail told as a located error: bad syntax, nesting
+    deeper than the recursion limit, an integer longer than Python converts."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        where = (line + error.lineno - 1, error.colno) if line else (error.lineno, error.colno)
+        raise DataLoadError(path, Errors.E002.format(msg=error.msg), *where) from None
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        raise DataLoadError(path, Errors.E041.format(limit=limit), line or None) from None
+    except ValueError:  # int("9" * 5000): Python's limit on integer string conversion
+        limit = sys.get_int_max_str_digits()
+        raise DataLoadError(path, Errors.E042.format(limit=limit), line or None) from None
 
 
 def _read_json(path: Path) -> Iterator[tuple[int, Any]]:
@@ -286,20 +312,18 @@ def _read_json(path: Path) -> Iterator[tuple[int, Any]]:
     if not text.strip():
         raise DataLoadError(path, Errors.E001.format(expected=_EXPECTED_RECORDS))
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        if error.msg == "Extra data":
-            raise DataLoadError(
-                path,
-                Errors.E002.format(
-                    msg="more than one JSON value; if this is JSON Lines, name it .jsonl "
-                    "or pass format explicitly"
-                ),
-                error.lineno,
-                error.colno,
-            ) from None
+        value = _parse_json(path, text)
+    except DataLoadError as error:
+        if error.problem != Errors.E002.format(msg="Extra data"):
+            raise
         raise DataLoadError(
-            path, Errors.E002.format(msg=error.msg), error.lineno, error.colno
+            path,
+            Errors.E002.format(
+                msg="more than one JSON value; if this is JSON Lines, name it .jsonl "
+                "or pass format explicitly"
+            ),
+            error.line,
+            error.column,
         ) from None
     if isinstance(value, dict):
         for key in ("data", "rows", "examples", "train"):
@@ -362,6 +386,42 @@ def _element_lines(text: str) -> list[int]:
     return lines
 
 
+def _read_csv(path: Path, options: ReadOptions) -> pd.DataFrame:
+    """The header decides first (a 100,000-column file with no known field is refused before
+    its rows are read); a quote left open is a located error."""
+    header = source_fields(path)
+    mapped = formats.apply_mapping(dict.fromkeys(header, ""), options.mapping_dict)
+    if options.format is None and header and formats.detect_format(mapped) is None:
+        raise DataLoadError(path, _unknown_shape(header), 1)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as error:
+        reason = str(error).strip().splitlines()[-1]
+        row = re.search(r"row (\d+)", reason)
+        raise DataLoadError(
+            path, Errors.E044.format(reason=reason), int(row.group(1)) + 1 if row else None
+        ) from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except (pa.ArrowException, OSError) as error:
+        reason = str(error).splitlines()[0].replace(f"'{path}': ", "")
+        raise DataLoadError(path, Errors.E043.format(reason=reason)) from None
+
+
+def _unknown_shape(fields: list[str]) -> str:
+    return Errors.E007.format(
+        why=f"the first record has fields {field_list(sorted(fields))} and none of the known "
+        "shapes (instruction, instances, response, messages, conversations, "
+        "prompt+completion, text)",
+        formats=", ".join(formats.CONVERTERS)
+        + "; or map columns to schema fields: --map instruction=COLUMN on the "
+        "command line, mapping={'instruction': COLUMN} in Python",
+    )
+
+
 def _read_table(
     path: Path, table: pd.DataFrame, mapping: Mapping[str, str] | None
 ) -> Iterator[tuple[int, Any]]:
@@ -389,16 +449,18 @@ def _convert(
     raws: Iterator[tuple[int, Any]],
     format: str | None,
     mapping: Mapping[str, str] | None,
-) -> tuple[pd.DataFrame, str, list[str]]:
+) -> tuple[pd.DataFrame, str, list[str], list[str]]:
     """Convert raw records to the canonical frame, checking shape, fields and id uniqueness.
 
-    Also returns the source fields that no schema field reads (kept in metadata), sorted.
+    Also returns the source fields that no schema field reads (kept in metadata), sorted, and
+    notes on what was read otherwise than written (a scalar metadata kept under a key).
     """
     columns: dict[str, list[Any]] = {name: [] for name in ALL_FIELDS}
     first_line_of: dict[str, int] = {}
     converter = formats.CONVERTERS.get(format) if format else None
     used = format
     keys_seen: set[str] = set()
+    scalar_metadata: list[int] = []
     index = 0
     for line, raw in raws:
         if not isinstance(raw, Mapping):
@@ -411,20 +473,12 @@ def _convert(
         if converter is None:
             used = formats.detect_format(raw)
             if used is None:
-                raise DataLoadError(
-                    path,
-                    Errors.E007.format(
-                        why=f"the first record has fields {sorted(raw)} and none of the known "
-                        "shapes (instruction, instances, response, messages, conversations, "
-                        "prompt+completion, text)",
-                        formats=", ".join(formats.CONVERTERS)
-                        + "; or map columns to schema fields: --map instruction=COLUMN on the "
-                        "command line, mapping={'instruction': COLUMN} in Python",
-                    ),
-                    line,
-                )
+                raise DataLoadError(path, _unknown_shape(list(raw)), line)
             converter = formats.CONVERTERS[used]
         raw = formats.with_output_alias(raw, used)
+        if not isinstance(raw.get("metadata"), Mapping | None):
+            scalar_metadata.append(line)
+            raw = {**raw, "metadata": {"value": raw["metadata"]}}
         keys_seen.update(raw)
         try:
             for record in converter(raw, index):
@@ -440,7 +494,7 @@ def _convert(
         except formats.MissingFields as error:
             raise DataLoadError(
                 path,
-                Errors.E005.format(missing=error.missing, found=error.found)
+                Errors.E005.format(missing=field_list(error.missing), found=field_list(error.found))
                 + f" (reading as format {used!r})",
                 line,
             ) from None
@@ -454,7 +508,10 @@ def _convert(
     used = used or "alpaca"
     # a file in the workbench's own schema (a generation run's) keeps its extra fields on purpose
     aside = [] if set(ALL_FIELDS) <= keys_seen else sorted(keys_seen - formats.fields_read(used))
-    return columns_frame(columns, len(columns["id"])), used, aside
+    notes = []
+    if scalar_metadata:
+        notes.append(Errors.E046.format(count=len(scalar_metadata), line=scalar_metadata[0]))
+    return columns_frame(columns, len(columns["id"])), used, aside, notes
 
 
 def _frame_raws(table: pd.DataFrame) -> Iterator[tuple[int, Any]]:
@@ -513,10 +570,11 @@ def read_hub(source: str, options: ReadOptions, name: str) -> Dataset:
 
 def _from_hf(loaded: Any, where: Path | str, options: ReadOptions, name: str) -> Dataset:
     """A Hugging Face dataset; its own fingerprint stands for the bytes."""
-    frame, used, aside = _convert(
+    frame, used, aside, notes = _convert(
         where, _frame_raws(loaded.to_pandas()), options.format, options.mapping_dict
     )
     fingerprint = _digest_of([loaded._fingerprint, used, options.mapping])
     dataset = Dataset(name, frame, fingerprint, str(where), used)
     dataset.warnings.extend(_aside_warnings(where, aside, frame))
+    dataset.warnings.extend(f"{where}: {note}" for note in notes)
     return dataset
