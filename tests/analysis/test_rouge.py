@@ -269,11 +269,11 @@ def brute_force_pairs(texts: list[str], threshold: float) -> dict[tuple[int, int
 
 
 @pytest.mark.parametrize("threshold", [0.0, 0.3, 0.7, 0.9])
-@pytest.mark.parametrize("block_cells", [rouge.BLOCK_CELLS, 7])
+@pytest.mark.parametrize("block_cells", [rouge.scores.BLOCK_CELLS, 7])
 def test_rouge_near_duplicate_pairs_equal_brute_force(
     threshold: float, block_cells: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rouge, "BLOCK_CELLS", block_cells)
+    monkeypatch.setattr(rouge.scores, "BLOCK_CELLS", block_cells)
     texts = random_corpus(5, 150) + ["", "!!!", "a", "a"]
     pairs = rouge.near_duplicate_pairs(texts, threshold)
     found = {(i, j): s for i, j, s in zip(pairs["i"], pairs["j"], pairs["rougeL"], strict=True)}
@@ -398,7 +398,7 @@ def test_rouge_cached_similarity_reads_the_cache(tmp_path, monkeypatch: pytest.M
     def fail(*args, **kwargs):
         raise AssertionError("recomputed despite a valid cache entry")
 
-    monkeypatch.setattr(rouge, "similarity_to_pool", fail)
+    monkeypatch.setattr(rouge.frames, "similarity_to_pool", fail)
     again = rouge.max_rouge_to_pool_cached(dataset, pool_dataset)
     pd.testing.assert_frame_equal(first, again, check_dtype=False)
     assert again["max_rougeL"].tolist() == [reference("write a poem", "write a short poem"), 0.0]
@@ -438,7 +438,7 @@ def test_rouge_rows_above_lists_strictly_higher_rows_most_similar_first() -> Non
 def test_rouge_index_lcs_equals_reference_for_short_and_long_texts() -> None:
     from rapidfuzz.distance import LCSseq
 
-    from analysis.rouge_index import LcsIndex
+    from analysis.rouge.index import LcsIndex
 
     rng = random.Random(3)
     alphabet = [chr(code) for code in range(300, 330)]  # codes as the codec hands them out
