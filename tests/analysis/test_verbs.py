@@ -336,7 +336,7 @@ def test_verbs_extract_keeps_row_order_and_parses_each_distinct_text_once(monkey
         calls.append(list(texts))
         return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(verbs, "parse_pairs", counting)
+    monkeypatch.setattr(verbs.column, "parse_pairs", counting)
     texts = ["Write a poem.", "", "Write a poem.", "写一个故事", "   ", "Name three fruits."]
     frame = verbs.extract(texts, rule="paper")
     assert calls == [["Write a poem.", "Name three fruits."]]
@@ -359,7 +359,7 @@ def test_verbs_column_is_cached_and_invalidated_by_new_data(tmp_path, monkeypatc
     calls = []
     real = verbs.parse_pairs
     monkeypatch.setattr(
-        verbs,
+        verbs.column,
         "parse_pairs",
         lambda texts, *a, **k: calls.append(len(texts)) or real(texts, *a, **k),
     )
