@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import compare, verbs
+from analysis.atomic import atomic_write_bytes
 from analysis.datasets import Dataset
 from analysis.figures import export
 from analysis.figures.compare import rouge_by_bucket_figure
@@ -93,7 +94,7 @@ def write_figures(
         for fmt in ("csv", "html"):
             if fmt in formats:
                 path = out_dir / f"{item.name}.{fmt}"
-                path.write_bytes(export.export_bytes(item.figure, item.data, fmt))
+                atomic_write_bytes(path, export.export_bytes(item.figure, item.data, fmt))
                 written.append(path)
     images = [
         (item.figure, out_dir / f"{item.name}.{fmt}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
 from analysis.rouge import DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, similarity_to_pool
@@ -31,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     pool = load_dataset(args.pool)
     report_warnings(pool)
     result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(args.out, index=False)  # floats round-trip (repr)
+    atomic_write_text(args.out, result.to_csv(index=False))  # floats round-trip (repr)
     above = int((result["max_rougeL"] > DEFAULT_THRESHOLD).sum())
     print(
         f"{len(result)} rows of {dataset.name} against {pool.name}: "

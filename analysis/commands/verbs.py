@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import verbs
+from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.schema import TEXT_FIELDS
 
@@ -39,8 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     frame = verbs.verb_noun_column(dataset, field=args.field, rule=args.rule, model=args.model)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame[["id", "verb", "noun"]].to_csv(args.out, index=False)
+    atomic_write_text(args.out, frame[["id", "verb", "noun"]].to_csv(index=False))
     print(format_report(frame, args), file=sys.stdout)
     return 0
 
