@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.figures.similarity import rows_above, similarity_histogram
+from analysis.rouge import TOKENIZERS
+from analysis.schema import TEXT_FIELDS
 from app_pages import data
 from app_pages.components import figure_with_exports
 
@@ -12,15 +15,17 @@ st.title("Similarity to a pool")
 dataset = data.primary()
 names = data.dataset_names()
 controls = st.columns(4)
-pool = controls[0].selectbox("Pool", names, index=names.index("seed_tasks"), key="similarity_pool")
-field = controls[1].selectbox("Field", ["instruction", "input", "output"], key="similarity_field")
+pool = controls[0].selectbox("Pool", names, index=names.index(DEFAULT_POOL), key="similarity_pool")
+field = controls[1].selectbox("Field", TEXT_FIELDS, key="similarity_field")
 tokenizer = controls[2].selectbox(
     "Tokenizer",
-    ["english", "cjk", "auto"],
+    TOKENIZERS,
     key="similarity_tokenizer",
     help="english: rouge_score's (the papers'); cjk: per character for Chinese, Japanese, Korean; auto: per row",
 )
-threshold = controls[3].slider("Threshold", 0.0, 1.0, 0.7, 0.01, key="similarity_threshold")
+threshold = controls[3].slider(
+    "Threshold", 0.0, 1.0, DEFAULT_THRESHOLD, 0.01, key="similarity_threshold"
+)
 
 scores = data.similarity(dataset.name, pool, field, tokenizer)
 if dataset.name == pool:

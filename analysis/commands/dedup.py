@@ -14,7 +14,8 @@ from pathlib import Path
 from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.datasets import save_jsonl
-from analysis.rouge import DEDUP_RULES, DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, deduplicate
+from analysis.defaults import DEFAULT_THRESHOLD
+from analysis.rouge import DEDUP_RULES, ENGLISH, TOKENIZERS, deduplicate
 from analysis.schema import TEXT_FIELDS
 
 NAME = "dedup"

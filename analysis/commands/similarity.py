@@ -12,7 +12,8 @@ from pathlib import Path
 from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
-from analysis.rouge import DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, similarity_to_pool
+from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
+from analysis.rouge import ENGLISH, TOKENIZERS, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
 
 NAME = "similarity"
@@ -21,7 +22,9 @@ HELP = "max and mean ROUGE-L of each row to a pool (default: the seed tasks), as
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_dataset_arguments(parser)
-    parser.add_argument("--pool", default="seed_tasks", help="pool dataset (default: seed_tasks)")
+    parser.add_argument(
+        "--pool", default=DEFAULT_POOL, help=f"pool dataset (default: {DEFAULT_POOL})"
+    )
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
     parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
     parser.add_argument("--out", required=True, type=Path, help="CSV file to write")

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.figures.style import PALETTE, paper_style
-from analysis.rouge import DEFAULT_THRESHOLD
 
 
 def similarity_histogram(

@@ -23,7 +23,7 @@ from analysis.rouge.duplicates import (
 from analysis.rouge.frames import deduplicate, max_rouge_to_pool_cached, similarity_to_pool
 from analysis.rouge.incremental import IncrementalRougeFilter, filter_candidates
 from analysis.rouge.pool import rouge_to_pool
-from analysis.rouge.scores import DEFAULT_THRESHOLD, f_measure, rouge_l, rouge_l_matrix
+from analysis.rouge.scores import f_measure, rouge_l, rouge_l_matrix
 from analysis.rouge.tokens import (
     AUTO,
     CJK,
@@ -40,7 +40,6 @@ __all__ = [
     "AUTO",
     "CJK",
     "DEDUP_RULES",
-    "DEFAULT_THRESHOLD",
     "ENGLISH",
     "TOKENIZERS",
     "IncrementalRougeFilter",

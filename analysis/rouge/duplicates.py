@@ -7,10 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import scores as rouge_scores
 from analysis.rouge.codec import encode_together
-from analysis.rouge.scores import DEFAULT_THRESHOLD, f_measure, lcs_lengths
+from analysis.rouge.scores import f_measure, lcs_lengths
 from analysis.rouge.tokens import ENGLISH, tokenize_all
 
 #: How `deduplicate` chooses the rows to drop (see near_duplicate_clusters).

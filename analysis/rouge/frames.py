@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.cache import cached_frame
+from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.rouge.duplicates import near_duplicate_clusters
 from analysis.rouge.pool import rouge_to_pool
-from analysis.rouge.scores import DEFAULT_THRESHOLD
 from analysis.rouge.tokens import ENGLISH
 
 if TYPE_CHECKING:

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge.codec import TokenCodec
 from analysis.rouge.index import LcsIndex
-from analysis.rouge.scores import DEFAULT_THRESHOLD, f_measure
+from analysis.rouge.scores import f_measure
 from analysis.rouge.tokens import ENGLISH, TOKENIZERS, tokenize, tokenize_all
 
 

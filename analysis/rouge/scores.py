@@ -11,8 +11,6 @@ from rapidfuzz.distance import LCSseq
 from analysis.rouge.codec import TokenCodec, encode_together
 from analysis.rouge.tokens import ENGLISH, tokenize, tokenize_all
 
-#: Self-Instruct's and Alpaca's novelty threshold: a score strictly above it rejects.
-DEFAULT_THRESHOLD = 0.7
 #: Cells of one LCS block (int32): bounds the memory of every bulk comparison (~16 MB + scores).
 #: Callers read it as `scores.BLOCK_CELLS`, so one setting bounds them all.
 BLOCK_CELLS = 1 << 22
