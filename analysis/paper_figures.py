@@ -17,11 +17,11 @@ from analysis.atomic import atomic_write_bytes
 from analysis.datasets import Dataset
 from analysis.figures import export
 from analysis.figures.compare import rouge_by_bucket_figure
-from analysis.figures.lengths import length_figure, length_histogram_data, length_table
+from analysis.figures.lengths import length_figure
 from analysis.figures.similarity import similarity_histogram
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
+from analysis.lengths import length_columns, length_histogram_data, length_table
 from analysis.rouge import max_rouge_to_pool_cached
-from analysis.stats import length_columns
 
 
 @dataclass(frozen=True)
