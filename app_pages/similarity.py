@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
-from analysis.figures.similarity import rows_above, similarity_histogram
+from analysis.figures.similarity import similarity_histogram
 from analysis.rouge import TOKENIZERS
 from analysis.schema import TEXT_FIELDS
+from analysis.similarity import rows_above, similarity_histogram_data
 from app_pages import data
 from app_pages.components import figure_with_exports
 
@@ -30,11 +31,12 @@ threshold = controls[3].slider(
 scores = data.similarity(dataset.name, pool, field, tokenizer)
 if dataset.name == pool:
     st.warning("The dataset is its own pool: every row's nearest item is itself (ROUGE-L 1.0).")
+above = rows_above(scores, threshold, texts=dataset.frame[field])
+histogram = similarity_histogram_data(scores["max_rougeL"])
 figure_with_exports(
-    similarity_histogram(scores["max_rougeL"], threshold, pool_name=pool),
+    similarity_histogram(histogram, threshold=threshold, above=len(above), pool_name=pool),
     scores,
     f"rouge-to-{pool}-{dataset.name}",
 )
-above = rows_above(scores, threshold, texts=dataset.frame[field])
 st.subheader(f"{len(above)} rows above {threshold:g}")
 st.dataframe(above, hide_index=True, width="stretch")

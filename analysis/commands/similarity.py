@@ -15,6 +15,7 @@ from analysis.datasets import load_dataset
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.rouge import ENGLISH, TOKENIZERS, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
+from analysis.similarity import count_above
 
 NAME = "similarity"
 HELP = "max and mean ROUGE-L of each row to a pool (default: the seed tasks), as CSV."
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     report_warnings(pool)
     result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
     atomic_write_text(args.out, result.to_csv(index=False))  # floats round-trip (repr)
-    above = int((result["max_rougeL"] > DEFAULT_THRESHOLD).sum())
+    above = count_above(result["max_rougeL"], DEFAULT_THRESHOLD)
     print(
         f"{len(result)} rows of {dataset.name} against {pool.name}: "
         f"mean max ROUGE-L {result['max_rougeL'].mean():.4f}, {above} above {DEFAULT_THRESHOLD} -> {args.out}"

@@ -15,7 +15,6 @@ from rouge_score import tokenize as reference_tokenize
 
 from analysis import rouge
 from analysis.errors import WorkbenchError
-from analysis.figures.similarity import rows_above, similarity_histogram
 
 SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
 
@@ -404,35 +403,6 @@ def test_rouge_cached_similarity_reads_the_cache(tmp_path, monkeypatch: pytest.M
     assert again["max_rougeL"].tolist() == [reference("write a poem", "write a short poem"), 0.0]
     with pytest.raises(AssertionError, match="recomputed"):
         rouge.max_rouge_to_pool_cached(dataset, pool_dataset, tokenizer="cjk")
-
-
-# --- the similarity figure --------------------------------------------------------------------
-
-
-def test_rouge_similarity_histogram_counts_every_row_and_marks_threshold() -> None:
-    scores = pd.Series([0.0, 0.04, 0.05, 0.5, 0.7, 0.71, 1.0, 1.0, np.nan])
-    fig = similarity_histogram(scores, threshold=0.7, bins=20)
-    counts = list(fig.data[0].y)
-    assert sum(counts) == 8
-    assert counts[0] == 2 and counts[1] == 1 and counts[-1] == 2
-    assert fig.layout.shapes[0].x0 == 0.7
-    assert "3 above" in fig.layout.annotations[0].text
-
-
-def test_rouge_rows_above_lists_strictly_higher_rows_most_similar_first() -> None:
-    similarity = pd.DataFrame(
-        {
-            "id": ["a", "b", "c", "d"],
-            "max_rougeL": [0.7, 0.9, 0.75, 0.1],
-            "nearest_id": ["s1", "s2", "s3", "s4"],
-            "nearest_text": ["p1", "p2", "p3", "p4"],
-            "mean_rougeL": [0.1, 0.2, 0.3, 0.0],
-        }
-    )
-    above = rows_above(similarity, 0.7, texts=pd.Series(["ta", "tb", "tc", "td"]))
-    assert above["id"].tolist() == ["b", "c"]
-    assert above["text"].tolist() == ["tb", "tc"]
-    assert above["nearest_id"].tolist() == ["s2", "s3"]
 
 
 def test_rouge_index_lcs_equals_reference_for_short_and_long_texts() -> None:
