@@ -6,21 +6,18 @@ inputs and outputs (Fig. 1d); Self-Instruct's Table 1 averages the same word cou
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from analysis.cache import cached_frame
+from analysis.cjk import cjk_language
 
 #: Bump when the length rule changes: cached length columns of older versions are not reused.
-LENGTHS_VERSION = "1"
+LENGTHS_VERSION = "2"
 LENGTH_FIELDS: tuple[str, ...] = ("instruction", "input", "output")
 #: GPT-4-LLM plots 0-512 words.
 DEFAULT_MAX_LENGTH = 512
 DEFAULT_BIN_WIDTH = 8
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
 def word_counts(texts: pd.Series) -> pd.Series:
@@ -34,11 +31,16 @@ def word_counts(texts: pd.Series) -> pd.Series:
 
 def length_units(texts: pd.Series) -> pd.Series:
     """Words for alphabetic text, characters (without spaces) for Chinese/Japanese/Korean text."""
-    texts = texts.fillna("").astype(str)
-    words = word_counts(texts)
-    is_cjk = texts.str.count(_HAN.pattern) > texts.str.len().clip(lower=1) * 0.3
-    chars = texts.str.replace(r"\s+", "", regex=True).str.len()
-    return words.where(~is_cjk, chars).astype("int64")
+    return pd.Series(
+        [_length_units(text) if isinstance(text, str) else 0 for text in texts],
+        index=texts.index,
+        dtype="int64",
+    )
+
+
+def _length_units(text: str) -> int:
+    words = text.split()
+    return sum(map(len, words)) if cjk_language(text) else len(words)
 
 
 def length_frame(frame: pd.DataFrame, fields: tuple[str, ...] = LENGTH_FIELDS) -> pd.DataFrame:

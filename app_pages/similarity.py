@@ -9,6 +9,7 @@ from analysis.figures.similarity import similarity_histogram
 from analysis.rouge import TOKENIZERS
 from analysis.schema import TEXT_FIELDS
 from analysis.similarity import rows_above, similarity_histogram_data
+from analysis.wording import counted
 from app_pages import data
 from app_pages.components import figure_with_exports
 
@@ -38,5 +39,5 @@ figure_with_exports(
     scores,
     f"rouge-to-{pool}-{dataset.name}",
 )
-st.subheader(f"{len(above)} rows above {threshold:g}")
+st.subheader(f"{counted(len(above), 'row')} above {threshold:g}")
 st.dataframe(above, hide_index=True, width="stretch")

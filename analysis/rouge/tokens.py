@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from analysis.cjk import CJK_CHARACTERS, cjk_language
 from analysis.errors import Errors, WorkbenchError
 
 ENGLISH = "english"
@@ -17,27 +18,11 @@ TOKENIZERS: tuple[str, ...] = (ENGLISH, CJK, AUTO)
 #: Byte table keeping 0-9 and a-z, mapping every other byte to a space.
 _ENGLISH_BYTES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
-#: Han (with radicals, iteration marks and extensions B-H), Kana and Hangul: one token a character.
-_CJK_CLASS = (
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u2e80-\u2fdf"  # CJK and Kangxi radicals
-    "\u3005\u3007\u3021-\u3029\u3038-\u303b"  # iteration mark, ideographic numbers
-    "\u3041-\u309f"  # Hiragana
-    "\u30a0-\u30fa\u30fc-\u30ff"  # Katakana (without the middle dot, a punctuation mark)
-    "\u3130-\u318f"  # Hangul compatibility Jamo
-    "\u31f0-\u31ff"  # Katakana phonetic extensions
-    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK unified ideographs and extension A
-    "\ua960-\ua97f\uac00-\ud7ff"  # Hangul Jamo extended, syllables
-    "\uf900-\ufaff"  # CJK compatibility ideographs
-    "\uff66-\uffdc"  # half-width Katakana and Hangul
-    "\U0001b000-\U0001b16f"  # Kana supplement and extended
-    "\U00020000-\U0003134f"  # CJK extensions B-H
-)
-_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
 #: A CJK character alone, or a run of other letters/digits (underscore excluded, like a space).
-_CJK_TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W_{_CJK_CLASS}]+")
-#: Primary language subtags whose text is tokenized per character by "auto".
-CJK_LANGS = frozenset({"zh", "ja", "ko", "cmn", "yue", "wuu", "jp"})
+_CJK_TOKEN = re.compile(f"[{CJK_CHARACTERS}]|[^\\W_{CJK_CHARACTERS}]+")
+#: "auto" tokenizes a text per character from one CJK character on: rouge_score's tokenizer
+#: would drop them all.
+_ANY_CJK = 0.0
 
 
 def tokenize_english(text: str) -> list[str]:
@@ -54,13 +39,6 @@ def tokenize_cjk(text: str) -> list[str]:
     return _CJK_TOKEN.findall(text.lower())
 
 
-def is_cjk(text: str, lang: str | None = None) -> bool:
-    """Whether "auto" tokenizes this text per character: its lang when known, else its script."""
-    if isinstance(lang, str) and lang.strip():
-        return lang.strip().lower().replace("_", "-").split("-")[0] in CJK_LANGS
-    return _CJK_CHAR.search(text) is not None
-
-
 def _single_tokenizer(name: str) -> Callable[[str], list[str]]:
     single = {ENGLISH: tokenize_english, CJK: tokenize_cjk}.get(name)
     if single is None:
@@ -69,9 +47,10 @@ def _single_tokenizer(name: str) -> Callable[[str], list[str]]:
 
 
 def tokenize(text: str, tokenizer: str = ENGLISH, lang: str | None = None) -> list[str]:
-    """Tokens of one text; "auto" picks the CJK tokenizer for CJK text and English otherwise."""
+    """Tokens of one text; "auto" picks the CJK tokenizer for text in a CJK language (its lang)
+    or with a CJK character, English otherwise."""
     if tokenizer == AUTO:
-        tokenizer = CJK if is_cjk(text, lang) else ENGLISH
+        tokenizer = CJK if cjk_language(text, lang, _ANY_CJK) else ENGLISH
     return _single_tokenizer(tokenizer)(text)
 
 

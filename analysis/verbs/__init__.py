@@ -12,6 +12,7 @@ Callers import from `analysis.verbs`.
 """
 
 from analysis.verbs.aggregates import (
+    coverage_notes,
     distinct_text_rows,
     pair_counts,
     pairs_above,
@@ -20,7 +21,7 @@ from analysis.verbs.aggregates import (
     top_pairs_comparison,
     top_verb_nouns,
 )
-from analysis.verbs.chinese import chinese_pair, han_share
+from analysis.verbs.chinese import chinese_pair
 from analysis.verbs.column import APPROXIMATE_METHODS, COLUMNS, extract, verb_noun_column
 from analysis.verbs.english import (
     BATCH_SIZE,
@@ -38,11 +39,11 @@ __all__ = [
     "RULES",
     "Pair",
     "chinese_pair",
+    "coverage_notes",
     "default_model_name",
     "distinct_text_rows",
     "extract",
     "full_rule",
-    "han_share",
     "load_english",
     "model_id",
     "pair_counts",

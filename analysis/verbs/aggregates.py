@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.verbs.column import APPROXIMATE_METHODS
+from analysis.verbs.column import APPROXIMATE_METHODS, METHOD_NOT_PARSED
+from analysis.wording import counted
 
 
 def has_pair(frame: pd.DataFrame) -> pd.Series:
@@ -28,7 +29,8 @@ def pairs_above(frame: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def summary(frame: pd.DataFrame, k: int = 10) -> dict[str, int | float]:
-    """Row counts, the share with a verb-noun structure, unique verbs and pairs, pairs above k."""
+    """Row counts, the share with a verb-noun structure, unique verbs and pairs, pairs above k,
+    and the rows whose pairs are approximate or missing for their language."""
     rows = len(frame)
     with_verb = frame["verb"] != ""
     paired = has_pair(frame)
@@ -42,7 +44,24 @@ def summary(frame: pd.DataFrame, k: int = 10) -> dict[str, int | float]:
         "k": k,
         "pairs_above_k": len(pairs_above(frame, k)),
         "approximate_rows": int(frame["method"].isin(APPROXIMATE_METHODS).sum()),
+        "not_parsed_rows": int((frame["method"] == METHOD_NOT_PARSED).sum()),
     }
+
+
+def coverage_notes(stats: dict[str, int | float]) -> list[str]:
+    """What a `summary`'s pairs approximate or leave out, one sentence each, for any view."""
+    notes = []
+    if stats["approximate_rows"]:
+        notes.append(
+            f"{counted(stats['approximate_rows'], 'Chinese row')}: pairs from jieba "
+            "part-of-speech tags, an approximation of the English rule."
+        )
+    if stats["not_parsed_rows"]:
+        notes.append(
+            f"{counted(stats['not_parsed_rows'], 'Japanese or Korean row')}: not parsed "
+            "(no verb-noun rule for these languages), so no pair."
+        )
+    return notes
 
 
 def top_verb_nouns(

@@ -1,7 +1,7 @@
 """Chinese rows: jieba's part-of-speech tags stand in for a parse (an approximation).
 
-Chinese rows (a share of Han characters at or above :data:`HAN_SHARE_THRESHOLD`) have no spaCy
-parse here: ``jieba.posseg`` tags the first sentence and the first verb (flag ``v*``) pairs with
+Chinese rows (``analysis.cjk`` tells them from Japanese and Korean) have no spaCy parse here:
+``jieba.posseg`` tags the first sentence and the first verb (flag ``v*``) pairs with
 the first noun (flag ``n*``) after it. This is an approximation of the English rule and is
 marked ``method == "jieba"`` so every view can say so.
 """
@@ -14,25 +14,9 @@ from functools import lru_cache
 
 from analysis.verbs.rules import Pair
 
-#: A row is Chinese when at least this share of its letters are Han characters.
-HAN_SHARE_THRESHOLD = 0.3
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 _CHINESE_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 #: "Please", which jieba tags as a verb, is skipped as the English rule skips it.
 _CHINESE_COURTESY = frozenset({"请"})
-
-
-def han_share(text: str) -> float:
-    """Share of the letters in ``text`` that are Han characters (0.0 without letters)."""
-    letters = [char for char in text if char.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for char in letters if _HAN.match(char)) / len(letters)
-
-
-def is_chinese(text: str) -> bool:
-    return han_share(text) >= HAN_SHARE_THRESHOLD
 
 
 def chinese_pair(text: str) -> Pair:

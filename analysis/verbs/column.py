@@ -1,4 +1,9 @@
-"""The verb-noun column: ``verb, noun, method`` per row, each text by its language's method."""
+"""The verb-noun column: ``verb, noun, method`` per row, each text by its language's method.
+
+English (any text that is not CJK) is parsed by spaCy; Chinese is tagged by jieba, an
+approximation; Japanese and Korean have no method here and are left without a pair, marked
+``not_parsed`` so every view can count them instead of passing them off as Chinese.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,20 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.cache import cached_frame
+from analysis.cjk import CHINESE, cjk_language
 from analysis.errors import Errors, WorkbenchError
-from analysis.verbs.chinese import chinese_pair, is_chinese, jieba_version
+from analysis.verbs.chinese import chinese_pair, jieba_version
 from analysis.verbs.english import BATCH_SIZE, default_model_name, model_id, parse_pairs
 from analysis.verbs.rules import RULE_FUNCTIONS, RULES
 
 #: Bump when any rule's output changes: cached columns of older versions are then never read.
-VERSION = "1"
+VERSION = "2"
 
 METHOD_SPACY = "spacy"
 METHOD_JIEBA = "jieba"
 METHOD_EMPTY = "empty"
+#: Japanese and Korean rows: no rule for them here, so no pair.
+METHOD_NOT_PARSED = "not_parsed"
 #: Methods whose pairs are approximations of the English rule (label them in any view).
 APPROXIMATE_METHODS: frozenset[str] = frozenset({METHOD_JIEBA})
 COLUMNS: tuple[str, ...] = ("id", "verb", "noun", "method")
@@ -33,7 +41,8 @@ def extract(
     _check_rule(rule)
     texts = ["" if text is None or text is pd.NA else str(text) for text in texts]
     distinct = list(dict.fromkeys(texts))
-    english = [t for t in distinct if t.strip() and not is_chinese(t)]
+    language = {text: cjk_language(text) for text in distinct if text.strip()}
+    english = [text for text, lang in language.items() if lang is None]
     results: dict[str, tuple[str, str, str]] = {}
     if english:
         pairs = parse_pairs(english, rule, model or default_model_name(), batch_size)
@@ -46,8 +55,10 @@ def extract(
             continue
         if not text.strip():
             results[text] = ("", "", METHOD_EMPTY)
-        else:
+        elif language[text] == CHINESE:
             results[text] = (*chinese_pair(text), METHOD_JIEBA)
+        else:
+            results[text] = ("", "", METHOD_NOT_PARSED)
     rows = [results[text] for text in texts]
     return pd.DataFrame(rows, columns=["verb", "noun", "method"], dtype="str")
 

@@ -13,9 +13,10 @@ from analysis.lengths import (
 )
 
 
-def test_lengths_units_count_chinese_characters():
-    lengths = length_units(pd.Series(["hello big world", "写一首关于海洋的诗", ""]))
-    assert lengths.tolist() == [3, 9, 0]
+def test_lengths_units_count_cjk_characters_and_other_words():
+    texts = ["hello big world", "写一首关于海洋的诗", "", "日本語の テキスト", "한국어 텍스트"]
+    assert length_units(pd.Series(texts)).tolist() == [3, 9, 0, 8, 6]
+    assert length_units(pd.Series(["Translate '你好' into English."])).tolist() == [4]
 
 
 def test_lengths_table_stacks_one_field_of_each_series():

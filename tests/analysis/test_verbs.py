@@ -319,10 +319,15 @@ def test_verbs_chinese_noun_is_searched_in_the_first_sentence_only():
     assert verbs.chinese_pair("我们出发吧。再写一个故事") == ("出发", "")
 
 
-def test_verbs_han_share_counts_letters_only():
-    assert verbs.han_share("写诗 123 !!") == 1.0
-    assert verbs.han_share("ab写诗") == 0.5
-    assert verbs.han_share("1234") == 0.0
+def test_verbs_japanese_and_korean_rows_are_not_parsed_as_chinese(monkeypatch):
+    tagged = []
+    real = verbs.chinese.chinese_pair
+    monkeypatch.setattr(verbs.column, "chinese_pair", lambda t: tagged.append(t) or real(t))
+    texts = ["東京へ行きます。", "한국어로 번역하세요", "请写一个故事。"]
+    frame = verbs.extract(texts)
+    assert list(frame["method"]) == ["not_parsed", "not_parsed", "jieba"]
+    assert list(zip(frame["verb"], frame["noun"], strict=True))[:2] == [("", ""), ("", "")]
+    assert tagged == ["请写一个故事。"]
 
 
 # --- extraction frame and cache -----------------------------------------------------------
@@ -419,7 +424,24 @@ def test_verbs_summary_counts_structures_like_the_notebooks_dropna():
         "k": 1,
         "pairs_above_k": 1,
         "approximate_rows": 1,
+        "not_parsed_rows": 0,
     }
+
+
+def test_verbs_coverage_notes_count_chinese_and_unparsed_rows_in_good_english():
+    one = frame_of([("写", "故事")], method="jieba")
+    assert verbs.coverage_notes(verbs.summary(one)) == [
+        "1 Chinese row: pairs from jieba part-of-speech tags, an approximation of the English rule."
+    ]
+    mixed = pd.concat(
+        [frame_of([("写", "故事")] * 2, "jieba"), frame_of([("", "")] * 3, "not_parsed")]
+    )
+    notes = verbs.coverage_notes(verbs.summary(mixed))
+    assert [note.split(":")[0] for note in notes] == [
+        "2 Chinese rows",
+        "3 Japanese or Korean rows",
+    ]
+    assert verbs.coverage_notes(verbs.summary(frame_of([("write", "poem")]))) == []
 
 
 def test_verbs_summary_of_an_empty_frame():
