@@ -76,14 +76,6 @@ class IncrementalRougeFilter:
         self.texts.append(text)
         return index
 
-    def offer(self, text: str, lang: str | None = None) -> tuple[bool, float, int | None]:
-        """Check a candidate and add it if novel: (kept, max score, nearest index)."""
-        score, nearest, _ = self.check(text, lang)
-        kept = self.is_novel(score)
-        if kept:
-            self.add(text, lang)
-        return kept, score, nearest
-
 
 def filter_candidates(
     candidates: Sequence[str],

@@ -13,7 +13,6 @@ Callers import from `analysis.verbs`.
 
 from analysis.verbs.aggregates import (
     coverage_notes,
-    distinct_text_rows,
     pair_counts,
     pairs_above,
     rows_for,
@@ -22,7 +21,7 @@ from analysis.verbs.aggregates import (
     top_verb_nouns,
 )
 from analysis.verbs.chinese import chinese_pair
-from analysis.verbs.column import APPROXIMATE_METHODS, COLUMNS, extract, verb_noun_column
+from analysis.verbs.column import APPROXIMATE_METHODS, extract, verb_noun_column
 from analysis.verbs.english import (
     BATCH_SIZE,
     default_model_name,
@@ -35,13 +34,11 @@ from analysis.verbs.rules import RULES, Pair, full_rule, paper_rule, stored_lemm
 __all__ = [
     "APPROXIMATE_METHODS",
     "BATCH_SIZE",
-    "COLUMNS",
     "RULES",
     "Pair",
     "chinese_pair",
     "coverage_notes",
     "default_model_name",
-    "distinct_text_rows",
     "extract",
     "full_rule",
     "load_english",

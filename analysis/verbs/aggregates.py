@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from analysis.verbs.column import APPROXIMATE_METHODS, METHOD_NOT_PARSED
@@ -115,12 +113,6 @@ def rows_for(frame: pd.DataFrame, verb: str, noun: str | None = None) -> pd.Data
     if noun is not None:
         mask &= frame["noun"] == noun
     return frame[mask]
-
-
-def distinct_text_rows(frame: pd.DataFrame, texts: Sequence[str]) -> pd.DataFrame:
-    """Keep the first row of each distinct text, as the notebooks counted ``set(instructions)``."""
-    first = ~pd.Series(list(texts), index=frame.index).duplicated()
-    return frame[first]
 
 
 def _rank(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

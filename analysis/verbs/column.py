@@ -28,7 +28,6 @@ METHOD_EMPTY = "empty"
 METHOD_NOT_PARSED = "not_parsed"
 #: Methods whose pairs are approximations of the English rule (label them in any view).
 APPROXIMATE_METHODS: frozenset[str] = frozenset({METHOD_JIEBA})
-COLUMNS: tuple[str, ...] = ("id", "verb", "noun", "method")
 
 
 def extract(

@@ -13,7 +13,8 @@ from analysis.compare import (
     rouge_to_reference,
     side_by_side,
 )
-from analysis.schema import make_record, records_frame
+from analysis.schema import make_record
+from tests.analysis.records import records_frame
 
 
 def frame(rows):

@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from analysis.schema import make_record, records_frame
+from analysis.schema import make_record
 from analysis.stats import TABLE1_KEYS, table1
+from tests.analysis.records import records_frame
 
 
 def test_stats_cli_reproduces_seed_task_counts():

@@ -374,7 +374,7 @@ def test_verbs_column_is_cached_and_invalidated_by_new_data(tmp_path, monkeypatc
     second = verbs.verb_noun_column(load_dataset(path))
     assert calls == [2]
     pd.testing.assert_frame_equal(first, second, check_dtype=False)
-    assert list(first.columns) == list(verbs.COLUMNS)
+    assert list(first.columns) == ["id", "verb", "noun", "method"]
     assert list(first["id"]) == ["r0", "r1"]
 
     verbs.verb_noun_column(load_dataset(path), rule="full")
@@ -497,9 +497,3 @@ def test_verbs_rows_for_a_verb_or_a_pair_keep_their_index():
     assert list(verbs.rows_for(frame, "write").index) == [0, 2, 3]
     assert list(verbs.rows_for(frame, "write", "poem").index) == [0, 3]
     assert verbs.rows_for(frame, "sing").empty
-
-
-def test_verbs_distinct_text_rows_keeps_first_occurrences():
-    frame = frame_of([("write", "poem"), ("give", "tip"), ("write", "poem")])
-    kept = verbs.distinct_text_rows(frame, ["Write a poem.", "Give a tip.", "Write a poem."])
-    assert list(kept.index) == [0, 1]
