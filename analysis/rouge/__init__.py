@@ -26,18 +26,15 @@ from analysis.rouge.pool import rouge_to_pool
 from analysis.rouge.scores import f_measure, rouge_l, rouge_l_matrix
 from analysis.rouge.tokens import (
     AUTO,
-    CJK,
     ENGLISH,
     TOKENIZERS,
     tokenize,
-    tokenize_all,
     tokenize_cjk,
     tokenize_english,
 )
 
 __all__ = [
     "AUTO",
-    "CJK",
     "DEDUP_RULES",
     "ENGLISH",
     "TOKENIZERS",
@@ -55,7 +52,6 @@ __all__ = [
     "rouge_to_pool",
     "similarity_to_pool",
     "tokenize",
-    "tokenize_all",
     "tokenize_cjk",
     "tokenize_english",
 ]
