@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.atomic import atomic_open
 from analysis.paths import cache_dir
 
 _META_KEY = b"workbench"
@@ -56,17 +55,15 @@ def write_frame(
     meta: Mapping[str, Any] | None = None,
     root: Path | None = None,
 ) -> None:
-    """Store atomically (write then rename), so a reader never sees half a file."""
+    """Store atomically, so a reader never sees half a file."""
     path = cache_path(namespace, key, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     schema_meta = {
         **(table.schema.metadata or {}),
         _META_KEY: json.dumps(dict(meta or {})).encode(),
     }
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
-    os.replace(tmp, path)
+    with atomic_open(path, "wb") as handle:
+        pq.write_table(table.replace_schema_metadata(schema_meta), handle)
 
 
 def cached_frame(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.cache import cached_frame
+from analysis.lengths import word_counts
 from analysis.rouge import rouge_l
-from analysis.stats import word_counts
 
 #: Bump when scoring changes: cached scores of older versions are not reused.
 REFERENCE_ROUGE_VERSION = "1"

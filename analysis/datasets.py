@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import registry
-from analysis.atomic import atomic_write_text
+from analysis.atomic import atomic_open
 from analysis.errors import DataLoadError, Errors
 from analysis.readers import (
     RUN_DATASET_FILE,
@@ -164,5 +164,6 @@ def _looks_like_hub_id(text: str) -> bool:
 
 def save_jsonl(frame: pd.DataFrame, path: Path) -> None:
     """Write a canonical frame as schema JSONL (one record a line), atomically."""
-    lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in to_records(frame))
-    atomic_write_text(path, "".join(lines))
+    with atomic_open(path) as handle:
+        for record in to_records(frame):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -13,14 +13,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import compare, verbs
+from analysis.atomic import atomic_write_bytes
 from analysis.datasets import Dataset
+from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.figures import export
 from analysis.figures.compare import rouge_by_bucket_figure
-from analysis.figures.lengths import length_figure, length_histogram_data, length_table
+from analysis.figures.lengths import length_figure
 from analysis.figures.similarity import similarity_histogram
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
+from analysis.lengths import length_columns, length_histogram_data, length_table
 from analysis.rouge import max_rouge_to_pool_cached
-from analysis.stats import length_columns
+from analysis.similarity import count_above, similarity_histogram_data
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,14 @@ def build_figures(
         if not table.empty:
             figures.append(PaperFigure(f"verb_noun_{field}", verb_noun_sunburst(table), table))
     scores = max_rouge_to_pool_cached(dataset, pool)
-    figures.append(
-        PaperFigure(
-            "similarity_to_pool",
-            similarity_histogram(scores["max_rougeL"], pool_name=pool.name),
-            scores,
-        )
+    histogram = similarity_histogram_data(scores["max_rougeL"])
+    figure = similarity_histogram(
+        histogram,
+        threshold=DEFAULT_THRESHOLD,
+        above=count_above(scores["max_rougeL"], DEFAULT_THRESHOLD),
+        pool_name=pool.name,
     )
+    figures.append(PaperFigure("similarity_to_pool", figure, scores))
     if other is not None and "instruction" in pairs:
         comparison = verbs.top_pairs_comparison(
             pairs["instruction"],
@@ -93,7 +97,7 @@ def write_figures(
         for fmt in ("csv", "html"):
             if fmt in formats:
                 path = out_dir / f"{item.name}.{fmt}"
-                path.write_bytes(export.export_bytes(item.figure, item.data, fmt))
+                atomic_write_bytes(path, export.export_bytes(item.figure, item.data, fmt))
                 written.append(path)
     images = [
         (item.figure, out_dir / f"{item.name}.{fmt}")

@@ -58,12 +58,6 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Turn records into the canonical DataFrame: every schema column, in order, typed."""
-    frame = pd.DataFrame.from_records(list(records), columns=list(ALL_FIELDS))
-    return normalize_frame(frame)
-
-
 def _optional_text(value: Any) -> str | None:
     return (
         None
@@ -100,13 +94,6 @@ def columns_frame(columns: dict[str, list[Any]], length: int) -> pd.DataFrame:
     for name in ALL_FIELDS:
         frame[name] = schema_column(name, columns.pop(name, None), length)
     return frame
-
-
-def normalize_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a frame exactly the schema's columns and dtypes (extra columns are dropped)."""
-    return columns_frame(
-        {name: frame[name].tolist() for name in ALL_FIELDS if name in frame}, len(frame)
-    )
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -1,13 +1,13 @@
-"""Table-1 statistics (Self-Instruct) and per-row length columns."""
+"""Table-1 statistics (Self-Instruct), cached per dataset."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
 
 from analysis.cache import cached_frame
+from analysis.lengths import word_counts
 
 #: Keys of the Table-1 statistics, in the order the CLI prints them (and the JSON has them).
 TABLE1_KEYS: tuple[str, ...] = (
@@ -33,30 +33,6 @@ TABLE1_LABELS: dict[str, str] = {
     "avg_nonempty_input_words": "ave. non-empty input length (in words)",
     "avg_output_words": "ave. output length (in words)",
 }
-
-#: Bump when the length rule changes: cached length columns of older versions are not reused.
-LENGTHS_VERSION = "1"
-LENGTH_FIELDS: tuple[str, ...] = ("instruction", "input", "output")
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
-
-
-def word_counts(texts: pd.Series) -> pd.Series:
-    """Whitespace-separated words, as the papers count them (a list comprehension: 3x pandas .str)."""
-    return pd.Series(
-        [len(text.split()) if isinstance(text, str) else 0 for text in texts],
-        index=texts.index,
-        dtype="int64",
-    )
-
-
-def length_units(texts: pd.Series) -> pd.Series:
-    """Words for alphabetic text, characters (without spaces) for Chinese/Japanese/Korean text."""
-    texts = texts.fillna("").astype(str)
-    words = word_counts(texts)
-    is_cjk = texts.str.count(_HAN.pattern) > texts.str.len().clip(lower=1) * 0.3
-    chars = texts.str.replace(r"\s+", "", regex=True).str.len()
-    return words.where(~is_cjk, chars).astype("int64")
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -94,20 +70,6 @@ def table1_frame(stats_by_dataset: dict[str, dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(stats_by_dataset).reindex(list(TABLE1_KEYS))
     table.index = [TABLE1_LABELS[key] for key in TABLE1_KEYS]
     return table
-
-
-def length_frame(frame: pd.DataFrame, fields: tuple[str, ...] = LENGTH_FIELDS) -> pd.DataFrame:
-    """Per-row lengths (words, or characters for CJK) of each text field, in row order."""
-    return pd.DataFrame(
-        {"id": frame["id"], **{f"{field}_length": length_units(frame[field]) for field in fields}}
-    )
-
-
-def length_columns(dataset) -> pd.DataFrame:
-    """`length_frame` of a loaded dataset, cached on disk by its fingerprint."""
-    return cached_frame(
-        "lengths", dataset.fingerprint, {}, LENGTHS_VERSION, lambda: length_frame(dataset.frame)
-    )
 
 
 #: Bump when Table 1's definition changes: cached statistics of older versions are not reused.

@@ -7,12 +7,8 @@ import streamlit as st
 
 from analysis.compare import rouge_by_bucket
 from analysis.figures.compare import rouge_by_bucket_figure
-from analysis.figures.lengths import (
-    length_figure,
-    length_histogram_data,
-    length_summary,
-    length_table,
-)
+from analysis.figures.lengths import length_figure
+from analysis.lengths import length_histogram_data, length_summary, length_table
 from analysis.verbs import RULES, summary
 from app_pages import data
 from app_pages.components import figure_with_exports, md

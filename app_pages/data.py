@@ -14,8 +14,9 @@ from analysis import compare, registry
 from analysis.datasets import Dataset, Source, resolve
 from analysis.datasets import load_dataset as _load_dataset
 from analysis.errors import WorkbenchError
+from analysis.lengths import length_columns
 from analysis.rouge import max_rouge_to_pool_cached
-from analysis.stats import length_columns, table1_cached
+from analysis.stats import table1_cached
 from analysis.verbs import verb_noun_column
 from app_pages import choice
 from app_pages.components import md

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.figures.lengths import (
-    length_figure,
-    length_histogram_data,
-    length_summary,
-    length_table,
-)
+from analysis.figures.lengths import length_figure
+from analysis.lengths import length_histogram_data, length_summary, length_table
 from app_pages import choice, data, url_state
 from app_pages.components import figure_with_exports
 

@@ -8,6 +8,7 @@ import streamlit as st
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
 from analysis.verbs import (
     RULES,
+    coverage_notes,
     pair_counts,
     rows_for,
     summary,
@@ -42,10 +43,8 @@ metrics[0].metric(
 metrics[1].metric("Unique verbs", stats["unique_verbs"])
 metrics[2].metric("Unique pairs", stats["unique_pairs"])
 metrics[3].metric(f"Pairs seen > {stats['k']} times", stats["pairs_above_k"])
-if stats["approximate_rows"]:
-    st.caption(
-        f"{stats['approximate_rows']} Chinese rows use jieba part-of-speech tags: an approximation of the English rule."
-    )
+for note in coverage_notes(stats):
+    st.caption(note)
 
 table = top_verb_nouns(pairs, int(top_verbs), int(top_nouns), int(min_count))
 if table.empty:

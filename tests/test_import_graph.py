@@ -53,8 +53,9 @@ def _dependency_statements(tree: ast.Module):
             yield node
 
 
-def _imported(node: ast.stmt, module: str, is_package: bool) -> list[str]:
-    """Dotted names a statement imports: `from x import y` names x.y as well as x."""
+def _imported(node: ast.stmt, module: str, is_package: bool, modules: set[str]) -> list[str]:
+    """The modules a statement names: `from x import y` names the submodule x.y where there is
+    one, else x itself (y is a name x defines)."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     if not isinstance(node, ast.ImportFrom):
@@ -64,22 +65,32 @@ def _imported(node: ast.stmt, module: str, is_package: bool) -> list[str]:
         anchor = module.split(".")
         anchor = anchor[: len(anchor) - node.level + (1 if is_package else 0)]
         base = ".".join([*anchor, base] if base else anchor)
-    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
+    named = [f"{base}.{alias.name}" for alias in node.names]
+    return [name if name in modules else base for name in named]
+
+
+def _ancestors(name: str) -> set[str]:
+    parts = name.split(".")
+    return {".".join(parts[:n]) for n in range(1, len(parts))}
 
 
 def import_graph(root: Path, packages: tuple[str, ...]) -> dict[str, set[str]]:
-    """Module -> the modules of `packages` its import runs (itself excluded)."""
+    """Module -> the modules of `packages` its import runs (itself excluded).
+
+    Importing a.b.c runs a and a.b too, except the packages that enclose the importing module:
+    Python has started those before the module itself, so a package's __init__ that re-exports
+    its submodules is no circle, while a submodule importing a name from that __init__ is.
+    """
     modules = module_names(root, packages)
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         is_package = path.name == "__init__.py"
+        enclosing = _ancestors(module)
         targets = set()
         for node in _dependency_statements(tree):
-            for name in _imported(node, module, is_package):
-                parts = name.split(".")
-                # a.b.c runs a, a.b and a.b.c; `from a import f` names a.f, which may be no module
-                targets |= {".".join(parts[:n]) for n in range(1, len(parts) + 1)} & set(modules)
+            for name in _imported(node, module, is_package, set(modules)):
+                targets |= ({name} | (_ancestors(name) - enclosing)) & set(modules)
         graph[module] = targets - {module}
     return graph
 
@@ -160,15 +171,22 @@ def test_import_graph_finds_cycles_through_any_import_that_runs(tmp_path, a_text
     assert found == ([frozenset({"pkg.a", "pkg.b"})] if is_cycle else [])
 
 
-def test_import_graph_counts_the_package_init_an_import_runs(tmp_path):
+@pytest.mark.parametrize(
+    ("heavy_text", "is_cycle"),
+    [
+        ("from pkg.sub import light\n", False),  # a sibling submodule, through the package
+        ("from pkg.sub import helper\n", True),  # a name the package's __init__ defines
+    ],
+)
+def test_import_graph_package_facades(tmp_path, heavy_text, is_cycle):
     _write(
         tmp_path,
         {
             "pkg/__init__.py": "",
-            "pkg/sub/__init__.py": "from pkg.sub.heavy import run\n",
-            "pkg/sub/heavy.py": "from pkg.sub import light\n",
+            "pkg/sub/__init__.py": "from pkg.sub.heavy import run\n\ndef helper(): ...\n",
+            "pkg/sub/heavy.py": heavy_text,
             "pkg/sub/light.py": "",
         },
     )
     found = cycles(import_graph(tmp_path, ("pkg",)))
-    assert found == [frozenset({"pkg.sub", "pkg.sub.heavy"})]
+    assert found == ([frozenset({"pkg.sub", "pkg.sub.heavy"})] if is_cycle else [])

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.datasets import save_jsonl
-from analysis.rouge import DEDUP_RULES, DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, deduplicate
+from analysis.defaults import DEFAULT_THRESHOLD
+from analysis.rouge import DEDUP_RULES, ENGLISH, TOKENIZERS, deduplicate
 from analysis.schema import TEXT_FIELDS
 
 NAME = "dedup"
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     )
     args.out.mkdir(parents=True, exist_ok=True)
     save_jsonl(kept, args.out / KEPT_FILE)
-    removed.to_csv(args.out / REPORT_FILE, index=False)
+    atomic_write_text(args.out / REPORT_FILE, removed.to_csv(index=False))
     print(
         f"{dataset.name}: kept {len(kept)} of {len(dataset)} rows, removed {len(removed)} "
         f"near-duplicates (ROUGE-L > {args.threshold:g}) -> {args.out}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
+from analysis.defaults import DEFAULT_POOL
 from analysis.figures.export import ALL_FORMATS
 from analysis.paper_figures import build_figures, write_figures
 from analysis.verbs import RULES
@@ -31,8 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", help="a second dataset to compare with")
     parser.add_argument(
         "--pool",
-        default="seed_tasks",
-        help="pool for the similarity histogram (default: the 175 seed tasks)",
+        default=DEFAULT_POOL,
+        help=f"pool for the similarity histogram (default: {DEFAULT_POOL})",
     )
     parser.add_argument("--rule", choices=RULES, default="paper", help="verb-noun rule")
     parser.add_argument(

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
-from analysis.rouge import DEFAULT_THRESHOLD, ENGLISH, TOKENIZERS, similarity_to_pool
+from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
+from analysis.rouge import ENGLISH, TOKENIZERS, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
+from analysis.similarity import count_above
 
 NAME = "similarity"
 HELP = "max and mean ROUGE-L of each row to a pool (default: the seed tasks), as CSV."
@@ -20,7 +23,9 @@ HELP = "max and mean ROUGE-L of each row to a pool (default: the seed tasks), as
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_dataset_arguments(parser)
-    parser.add_argument("--pool", default="seed_tasks", help="pool dataset (default: seed_tasks)")
+    parser.add_argument(
+        "--pool", default=DEFAULT_POOL, help=f"pool dataset (default: {DEFAULT_POOL})"
+    )
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
     parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
     parser.add_argument("--out", required=True, type=Path, help="CSV file to write")
@@ -31,9 +36,8 @@ def run(args: argparse.Namespace) -> int:
     pool = load_dataset(args.pool)
     report_warnings(pool)
     result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(args.out, index=False)  # floats round-trip (repr)
-    above = int((result["max_rougeL"] > DEFAULT_THRESHOLD).sum())
+    atomic_write_text(args.out, result.to_csv(index=False))  # floats round-trip (repr)
+    above = count_above(result["max_rougeL"], DEFAULT_THRESHOLD)
     print(
         f"{len(result)} rows of {dataset.name} against {pool.name}: "
         f"mean max ROUGE-L {result['max_rougeL'].mean():.4f}, {above} above {DEFAULT_THRESHOLD} -> {args.out}"

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import verbs
+from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.schema import TEXT_FIELDS
+from analysis.wording import counted
 
 NAME = "verbs"
 HELP = (
@@ -39,8 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     frame = verbs.verb_noun_column(dataset, field=args.field, rule=args.rule, model=args.model)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame[["id", "verb", "noun"]].to_csv(args.out, index=False)
+    atomic_write_text(args.out, frame[["id", "verb", "noun"]].to_csv(index=False))
     print(format_report(frame, args), file=sys.stdout)
     return 0
 
@@ -54,10 +55,9 @@ def format_report(frame: pd.DataFrame, args: argparse.Namespace) -> str:
         ("unique verb-noun pairs", f"{stats['unique_pairs']}"),
         (f"pairs occurring > {stats['k']} times", f"{stats['pairs_above_k']}"),
     ]
-    if stats["approximate_rows"]:
-        facts.append(("approximate (jieba, Chinese)", f"{stats['approximate_rows']} rows"))
-    lines = [f"rule {args.rule}, field {args.field}: {stats['rows']} rows"]
+    lines = [f"rule {args.rule}, field {args.field}: {counted(stats['rows'], 'row')}"]
     lines += [f"  {label + ':':<29} {value}" for label, value in facts]
+    lines += [f"  {note}" for note in verbs.coverage_notes(stats)]
     top = verbs.top_verb_nouns(
         frame, top_verbs=args.top_verbs, top_nouns=args.top_nouns, min_count=args.min_count
     )

@@ -1,35 +1,35 @@
 """Similarity to a pool (Self-Instruct Fig. 3): the histogram of each row's max ROUGE-L.
 
-Counts come from numpy (the last bin holds 1.0, which plotly's half-open bins would drop), so
-the figure shows, and exports, the exact counts.
+Drawn from ``analysis.similarity.similarity_histogram_data`` and nothing else, so the figure
+shows, and exports, exactly those counts.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures.style import PALETTE, paper_style
-from analysis.rouge import DEFAULT_THRESHOLD
 
 
 def similarity_histogram(
-    max_scores: pd.Series | np.ndarray,
-    threshold: float | None = DEFAULT_THRESHOLD,
+    histogram: pd.DataFrame,
     *,
-    bins: int = 20,
+    threshold: float | None = None,
+    above: int | None = None,
     pool_name: str = "seed tasks",
 ) -> go.Figure:
-    """Histogram of max ROUGE-L to the pool over [0, 1], the threshold as a dashed line."""
-    scores = pd.Series(max_scores, dtype="float64").dropna().to_numpy()
-    counts, edges = np.histogram(scores, bins=bins, range=(0.0, 1.0))
-    labels = [f"{low:.2f}–{high:.2f}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    """Bars of the histogram over [0, 1]; a threshold is drawn as a dashed line, labelled with
+    the number of rows above it when `above` is given."""
+    labels = [
+        f"{low:.2f}–{high:.2f}"
+        for low, high in zip(histogram["bin_start"], histogram["bin_end"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
-            x=(edges[:-1] + edges[1:]) / 2,
-            y=counts,
-            width=np.diff(edges),
+            x=(histogram["bin_start"] + histogram["bin_end"]) / 2,
+            y=histogram["count"],
+            width=(histogram["bin_end"] - histogram["bin_start"]).to_numpy(),
             customdata=labels,
             marker={"color": PALETTE[0], "line": {"color": "white", "width": 0.5}},
             hovertemplate="ROUGE-L %{customdata}<br>%{y} rows<extra></extra>",
@@ -44,26 +44,10 @@ def similarity_histogram(
         showlegend=False,
     )
     if threshold is not None:
-        above = int((scores > threshold).sum())
         fig.add_vline(
             x=threshold,
             line={"dash": "dash", "color": PALETTE[3]},
-            annotation_text=f"{threshold:g} ({above} above)",
+            annotation_text=f"{threshold:g}" + (f" ({above} above)" if above is not None else ""),
             annotation_position="top right",
         )
     return paper_style(fig)
-
-
-def rows_above(
-    similarity: pd.DataFrame,
-    threshold: float = DEFAULT_THRESHOLD,
-    texts: pd.Series | None = None,
-) -> pd.DataFrame:
-    """Rows whose max ROUGE-L is strictly above the threshold, most similar first, with their
-    nearest pool item; `texts` (aligned with `similarity`) adds each row's own text."""
-    columns = [c for c in ("id", "max_rougeL", "nearest_id", "nearest_text") if c in similarity]
-    selected = similarity[columns].copy()
-    if texts is not None:
-        selected.insert(1, "text", pd.Series(texts).reset_index(drop=True).to_numpy())
-    selected = selected[similarity["max_rougeL"].to_numpy() > threshold]
-    return selected.sort_values("max_rougeL", ascending=False, kind="stable").reset_index(drop=True)

@@ -12,6 +12,7 @@ from dataclasses import fields
 
 from tqdm import tqdm
 
+from analysis.defaults import DEFAULT_POOL
 from generation.backend import BACKENDS, LOCAL
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import APIS, AUTO_API, RunConfig
@@ -28,7 +29,7 @@ HELP = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
-        default="seed_tasks",
+        default=DEFAULT_POOL,
         help="seed tasks: a dataset path or bundled name (default: Self-Instruct's 175)",
     )
     parser.add_argument(

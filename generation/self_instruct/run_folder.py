@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from analysis.atomic import atomic_open, atomic_write_text
+from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
-from analysis.rouge import DEFAULT_THRESHOLD
 from generation.client import CHAT, COMPLETION
 from generation.self_instruct.state import RunState
 from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
@@ -54,7 +55,7 @@ class RunConfig:
 
     template: str = SELF_INSTRUCT.name
     target: int = 100
-    seed: str = "seed_tasks"
+    seed: str = DEFAULT_POOL
     backend: str | None = None
     model: str | None = None
     base_url: str | None = None
@@ -111,10 +112,8 @@ class RunConfig:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Replace a JSON file atomically (write a sibling, then rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    """Replace a JSON file atomically."""
+    atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def read_json(path: Path) -> Any | None:
@@ -125,11 +124,9 @@ def read_json(path: Path) -> Any | None:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with atomic_open(path) as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
 
 
 def append_jsonl(path: Path, rows: Iterable[dict]) -> None:

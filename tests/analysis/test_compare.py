@@ -14,7 +14,8 @@ from analysis.compare import (
     side_by_side,
 )
 from analysis.datasets import load_dataset
-from analysis.schema import make_record, records_frame
+from analysis.schema import make_record
+from tests.analysis.records import records_frame
 
 
 def frame(rows):

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from analysis.datasets import load_dataset, save_jsonl
 from analysis.errors import DataLoadError, WorkbenchError
-from analysis.schema import ALL_FIELDS, make_record, records_frame, to_records
+from analysis.schema import ALL_FIELDS, make_record, to_records
+from tests.analysis.records import records_frame
 
 
 def write_jsonl(path: Path, rows: list) -> Path:

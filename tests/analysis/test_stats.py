@@ -6,11 +6,10 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
-
 from analysis.datasets import load_dataset
-from analysis.schema import make_record, records_frame
-from analysis.stats import TABLE1_KEYS, length_units, table1
+from analysis.schema import make_record
+from analysis.stats import TABLE1_KEYS, table1
+from tests.analysis.records import records_frame
 
 
 def test_stats_cli_reproduces_seed_task_counts():
@@ -71,11 +70,6 @@ def test_stats_table1_averages_unique_instructions_and_instances():
 def test_stats_unknown_classification_is_null():
     frame = records_frame([make_record(id="a", instruction="x")])
     assert table1(frame)["classification"] is None
-
-
-def test_stats_length_units_counts_chinese_characters():
-    lengths = length_units(pd.Series(["hello big world", "写一首关于海洋的诗", ""]))
-    assert lengths.tolist() == [3, 9, 0]
 
 
 def test_stats_cli_maps_columns(tmp_path):

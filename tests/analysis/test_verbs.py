@@ -319,10 +319,15 @@ def test_verbs_chinese_noun_is_searched_in_the_first_sentence_only():
     assert verbs.chinese_pair("我们出发吧。再写一个故事") == ("出发", "")
 
 
-def test_verbs_han_share_counts_letters_only():
-    assert verbs.han_share("写诗 123 !!") == 1.0
-    assert verbs.han_share("ab写诗") == 0.5
-    assert verbs.han_share("1234") == 0.0
+def test_verbs_japanese_and_korean_rows_are_not_parsed_as_chinese(monkeypatch):
+    tagged = []
+    real = verbs.chinese.chinese_pair
+    monkeypatch.setattr(verbs.column, "chinese_pair", lambda t: tagged.append(t) or real(t))
+    texts = ["東京へ行きます。", "한국어로 번역하세요", "请写一个故事。"]
+    frame = verbs.extract(texts)
+    assert list(frame["method"]) == ["not_parsed", "not_parsed", "jieba"]
+    assert list(zip(frame["verb"], frame["noun"], strict=True))[:2] == [("", ""), ("", "")]
+    assert tagged == ["请写一个故事。"]
 
 
 # --- extraction frame and cache -----------------------------------------------------------
@@ -336,7 +341,7 @@ def test_verbs_extract_keeps_row_order_and_parses_each_distinct_text_once(monkey
         calls.append(list(texts))
         return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(verbs, "parse_pairs", counting)
+    monkeypatch.setattr(verbs.column, "parse_pairs", counting)
     texts = ["Write a poem.", "", "Write a poem.", "写一个故事", "   ", "Name three fruits."]
     frame = verbs.extract(texts, rule="paper")
     assert calls == [["Write a poem.", "Name three fruits."]]
@@ -359,7 +364,7 @@ def test_verbs_column_is_cached_and_invalidated_by_new_data(tmp_path, monkeypatc
     calls = []
     real = verbs.parse_pairs
     monkeypatch.setattr(
-        verbs,
+        verbs.column,
         "parse_pairs",
         lambda texts, *a, **k: calls.append(len(texts)) or real(texts, *a, **k),
     )
@@ -369,7 +374,7 @@ def test_verbs_column_is_cached_and_invalidated_by_new_data(tmp_path, monkeypatc
     second = verbs.verb_noun_column(load_dataset(path))
     assert calls == [2]
     pd.testing.assert_frame_equal(first, second, check_dtype=False)
-    assert list(first.columns) == list(verbs.COLUMNS)
+    assert list(first.columns) == ["id", "verb", "noun", "method"]
     assert list(first["id"]) == ["r0", "r1"]
 
     verbs.verb_noun_column(load_dataset(path), rule="full")
@@ -419,7 +424,24 @@ def test_verbs_summary_counts_structures_like_the_notebooks_dropna():
         "k": 1,
         "pairs_above_k": 1,
         "approximate_rows": 1,
+        "not_parsed_rows": 0,
     }
+
+
+def test_verbs_coverage_notes_count_chinese_and_unparsed_rows_in_good_english():
+    one = frame_of([("写", "故事")], method="jieba")
+    assert verbs.coverage_notes(verbs.summary(one)) == [
+        "1 Chinese row: pairs from jieba part-of-speech tags, an approximation of the English rule."
+    ]
+    mixed = pd.concat(
+        [frame_of([("写", "故事")] * 2, "jieba"), frame_of([("", "")] * 3, "not_parsed")]
+    )
+    notes = verbs.coverage_notes(verbs.summary(mixed))
+    assert [note.split(":")[0] for note in notes] == [
+        "2 Chinese rows",
+        "3 Japanese or Korean rows",
+    ]
+    assert verbs.coverage_notes(verbs.summary(frame_of([("write", "poem")]))) == []
 
 
 def test_verbs_summary_of_an_empty_frame():
@@ -475,9 +497,3 @@ def test_verbs_rows_for_a_verb_or_a_pair_keep_their_index():
     assert list(verbs.rows_for(frame, "write").index) == [0, 2, 3]
     assert list(verbs.rows_for(frame, "write", "poem").index) == [0, 3]
     assert verbs.rows_for(frame, "sing").empty
-
-
-def test_verbs_distinct_text_rows_keeps_first_occurrences():
-    frame = frame_of([("write", "poem"), ("give", "tip"), ("write", "poem")])
-    kept = verbs.distinct_text_rows(frame, ["Write a poem.", "Give a tip.", "Write a poem."])
-    assert list(kept.index) == [0, 1]

@@ -50,9 +50,6 @@ class LcsIndex:
         self._long_codes: list[str] = []
         self._size = 0
 
-    def __len__(self) -> int:
-        return self._size
-
     def add(self, code: str) -> int:
         index = self._size
         if index == len(self._low_bits):
