@@ -6,7 +6,7 @@ import argparse
 import json
 
 from analysis.cli import add_dataset_arguments, load_dataset_argument
-from analysis.stats import TABLE1_KEYS, TABLE1_LABELS, table1
+from analysis.stats import LENGTH_UNIT, TABLE1_KEYS, TABLE1_LABELS, table1
 
 NAME = "stats"
 HELP = "Table-1 statistics (rows, unique instructions, classification, instances, lengths)."
@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(stats))
         return 0
     print(f"{dataset.name} ({dataset.format}, fingerprint {dataset.fingerprint})")
+    print(f"  (lengths in {LENGTH_UNIT})")
     width = max(len(label) for label in TABLE1_LABELS.values())
     for key in TABLE1_KEYS:
         value = stats[key]

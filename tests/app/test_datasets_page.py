@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 
 def test_datasets_page_shows_table1_and_rows(run_app):
     app = run_app()
     assert not app.exception
     assert app.title[0].value == "Datasets"
     stats = app.dataframe[0].value
-    assert (
-        "seed_tasks" in stats.columns
-        and stats.loc["# of classification instructions", "seed_tasks"] == 26
-    )
+    assert stats.loc["seed_tasks", "# of classification instructions"] == 26
     rows = app.dataframe[1].value
     assert len(rows) == 175
 
@@ -39,3 +38,18 @@ def test_datasets_page_sidebar_switches_dataset(run_app):
     app.sidebar.selectbox(key="_dataset_widget").select("vicuna_questions").run()
     assert not app.exception
     assert len(app.dataframe[1].value) == 80
+
+
+def test_datasets_page_and_lengths_page_agree_on_mean_output_length(run_app):
+    app = run_app()
+    table1 = app.dataframe[0].value.loc["seed_tasks", "ave. output length"]
+    assert "Lengths in words; characters for Chinese" in app.caption[1].value
+    app.switch_page("app_pages/lengths.py").run()
+    summary = app.dataframe[0].value.set_index("series")
+    assert round(summary.loc["seed_tasks", "mean"], 2) == table1
+
+
+def test_table1_says_n_a_where_a_statistic_does_not_apply(run_app):
+    stats = run_app().dataframe[0].value
+    assert stats.loc["vicuna_questions", "ave. output length"] is pd.NA  # questions, no answers
+    assert stats.loc["vicuna_questions", "# of classification instructions"] is pd.NA
