@@ -66,6 +66,11 @@ def write_frame(
         pq.write_table(table.replace_schema_metadata(schema_meta), handle)
 
 
+def has_frame(namespace: str, fingerprint: str, params: Mapping[str, Any], version: str) -> bool:
+    """Whether `cached_frame` with these arguments would read the disk instead of computing."""
+    return cache_path(namespace, cache_key(namespace, fingerprint, params, version)).exists()
+
+
 def cached_frame(
     namespace: str,
     fingerprint: str,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
+from analysis.progress import progress_text
 
 #: Characters that Markdown (and Streamlit's :color[...] and :emoji: directives) give a meaning.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
@@ -18,6 +22,23 @@ def md(text: object) -> str:
     """`text` escaped for Streamlit's Markdown elements: dataset names, paths and messages are
     data, shown as written (`*star*` stays `*star*`, `:red[x]` is not red)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+@contextmanager
+def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with counts and the time left, fed by the `(done, total)` callback this
+    yields; gone when the work is."""
+    bar = st.progress(0.0, text=f"{what}…")
+    start = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        elapsed = time.monotonic() - start
+        bar.progress(min(done / max(total, 1), 1.0), text=progress_text(what, done, total, elapsed))
+
+    try:
+        yield report
+    finally:
+        bar.empty()
 
 
 def _slug(text: str) -> str:

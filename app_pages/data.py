@@ -17,9 +17,10 @@ from analysis.errors import WorkbenchError
 from analysis.lengths import length_columns
 from analysis.rouge import max_rouge_to_pool_cached
 from analysis.stats import table1_cached
+from analysis.verbs import column as verbs_column
 from analysis.verbs import verb_noun_column
 from app_pages import choice
-from app_pages.components import md
+from app_pages.components import md, progress_bar
 
 
 @st.cache_data(show_spinner="Loading dataset…", max_entries=32)
@@ -98,14 +99,17 @@ def stats(dataset: Dataset) -> dict:
     return _stats(dataset.fingerprint, dataset)
 
 
-@st.cache_data(
-    show_spinner="Parsing verbs and nouns (cached on disk after the first run)…", max_entries=32
-)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _verb_nouns(fingerprint: str, field: str, rule: str, _dataset: Dataset) -> pd.DataFrame:
     return verb_noun_column(_dataset, field=field, rule=rule)
 
 
 def verb_nouns(dataset: Dataset, field: str, rule: str) -> pd.DataFrame:
+    """The verb-noun column; a first parse shows its progress (outside the cached function,
+    whose elements Streamlit would replay on every later call)."""
+    if not verbs_column.is_cached(dataset, field, rule):
+        with progress_bar(f"Parsing the verbs and nouns of {dataset.name}'s {field}s") as report:
+            verb_noun_column(dataset, field=field, rule=rule, progress=report)
     return _verb_nouns(dataset.fingerprint, field, rule, dataset)
 
 

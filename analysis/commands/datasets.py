@@ -10,6 +10,7 @@ from analysis import registry
 from analysis.cli import add_dataset_arguments, report_warnings
 from analysis.datasets import HUB, load_dataset, parse_mapping, resolve
 from analysis.errors import WorkbenchError
+from analysis.precompute import precompute
 
 NAME = "datasets"
 HELP = "List, add or remove the datasets the workbench knows (the same list as the sidebar's)."
@@ -25,10 +26,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--replace", action="store_true", help="replace a dataset of that name")
     remove = actions.add_parser("remove", help="forget a user dataset (and its stored copy)")
     remove.add_argument("name")
+    ahead = actions.add_parser(
+        "precompute", help="compute the columns the pages open with (default: bundled datasets)"
+    )
+    ahead.add_argument("names", nargs="*", help="registered names (default: every bundled one)")
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"list": _list, "add": _add, "remove": _remove}[args.action](args)
+    actions = {"list": _list, "add": _add, "remove": _remove, "precompute": _precompute}
+    return actions[args.action](args)
 
 
 def describe(info: registry.DatasetInfo) -> dict:
@@ -76,4 +82,10 @@ def _add(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     registry.remove_user_dataset(args.name)
     print(f"removed {args.name}")
+    return 0
+
+
+def _precompute(args: argparse.Namespace) -> int:
+    names = args.names or [info.name for info in registry.bundled()]
+    precompute(names, report=lambda line: print(f"ready: {line}", flush=True))
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -44,12 +44,22 @@ def load_english(name: str) -> Language:
 
 
 def parse_pairs(
-    texts: Sequence[str], rule: str, model: str, batch_size: int = BATCH_SIZE
+    texts: Sequence[str],
+    rule: str,
+    model: str,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Pair]:
-    """Apply an English rule to every text, batched through one pipeline stream."""
+    """Apply an English rule to every text, batched through one pipeline stream; `progress`
+    hears (texts done, texts in all) after every batch."""
     nlp = load_english(model)
     apply = RULE_FUNCTIONS[rule]
     limit = nlp.max_length
     lemma = verbs_pipeline.lemma_reader(nlp)
     docs = verbs_pipeline.annotate(nlp, (text[:limit] for text in texts), batch_size)
-    return [apply(doc, lemma) for doc in docs]
+    pairs = []
+    for doc in docs:
+        pairs.append(apply(doc, lemma))
+        if progress is not None and (len(pairs) % batch_size == 0 or len(pairs) == len(texts)):
+            progress(len(pairs), len(texts))
+    return pairs

@@ -60,3 +60,14 @@ def test_datasets_cli_list_reports_a_broken_dataset_and_the_rest(tmp_path, capsy
     assert "no file or folder" in rows["gone"]["error"] and rows["gone"]["rows"] is None
     assert rows["seed_tasks"]["rows"] == 175 and rows["seed_tasks"]["error"] is None
     assert main(["datasets", "remove", "gone"]) == 0
+
+
+def test_datasets_cli_precompute_leaves_the_page_columns_cached(capsys):
+    from analysis.verbs import column
+
+    assert main(["datasets", "precompute", "vicuna_questions"]) == 0
+    out = capsys.readouterr().out
+    assert "ready: vicuna_questions: verb-noun of instructions" in out
+    assert "outputs" not in out  # questions without answers have no output column to parse
+    dataset = load_dataset("vicuna_questions")
+    assert column.is_cached(dataset, "instruction", "paper")

@@ -497,3 +497,18 @@ def test_verbs_rows_for_a_verb_or_a_pair_keep_their_index():
     assert list(verbs.rows_for(frame, "write").index) == [0, 2, 3]
     assert list(verbs.rows_for(frame, "write", "poem").index) == [0, 3]
     assert verbs.rows_for(frame, "sing").empty
+
+
+def test_verbs_column_reports_progress_and_is_cached_after(tmp_path):
+    from analysis.datasets import load_dataset
+    from analysis.verbs import column
+
+    path = tmp_path / "texts.jsonl"
+    path.write_text("".join(f'{{"instruction": "Write poem number {n}."}}\n' for n in range(70)))
+    dataset = load_dataset(path)
+    assert not column.is_cached(dataset, "instruction", "paper")
+    heard = []
+    column.verb_noun_column(dataset, "instruction", "paper", progress=lambda *p: heard.append(p))
+    assert heard[-1] == (70, 70) and [done for done, _ in heard] == sorted(d for d, _ in heard)
+    assert column.is_cached(dataset, "instruction", "paper")
+    assert not column.is_cached(dataset, "instruction", "full")
