@@ -86,6 +86,18 @@ def table1_frame(stats_by_dataset: dict[str, dict[str, Any]]) -> pd.DataFrame:
     return table.rename(columns=TABLE1_LABELS)
 
 
+def table1_text(table: pd.DataFrame) -> pd.DataFrame:
+    """`table1_frame` as a reader sees it: counts with thousands separators, averages to two
+    decimals, "n/a" where a statistic does not apply (never "None", never a blank)."""
+
+    def shown(value: Any) -> str:
+        if pd.isna(value):
+            return "n/a"
+        return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+
+    return table.astype(object).map(shown)
+
+
 #: Bump when Table 1's definition changes: cached statistics of older versions are not reused.
 TABLE1_VERSION = "2"
 

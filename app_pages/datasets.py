@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.explore import filterable_columns, search_rows
-from analysis.stats import LENGTH_UNIT, table1_frame
+from analysis.stats import LENGTH_UNIT, table1_frame, table1_text
 from app_pages import data
 from app_pages.choice import removal_button
 from app_pages.components import md
@@ -27,10 +27,7 @@ for name in data.dataset_names():
         broken[name] = outcome
     else:
         loaded[name] = data.stats(outcome)
-st.dataframe(
-    table1_frame(loaded).style.format(precision=2, na_rep="n/a", thousands=","),
-    width="stretch",
-)
+st.dataframe(table1_text(table1_frame(loaded)), width="stretch")
 st.caption(f"Lengths in {LENGTH_UNIT}; n/a where a statistic does not apply.")
 for name, error in broken.items():
     error_column, button_column = st.columns([5, 1])

@@ -28,7 +28,7 @@ def add_path(app, path, name, replace=False):
 
 
 def table1_rows(app, name):
-    return app.dataframe[0].value.loc[name, "rows"]
+    return int(app.dataframe[0].value.loc[name, "rows"])
 
 
 def test_replaced_dataset_shows_new_statistics_on_every_page(run_app, tmp_path):
@@ -86,7 +86,7 @@ def test_datasets_page_renders_with_broken_datasets_and_offers_removal(
     app = run_app()
     assert not app.exception
     stats = app.dataframe[0].value
-    assert stats.loc["seed_tasks", "rows"] == 175
+    assert stats.loc["seed_tasks", "rows"] == "175"
     assert "deleted run" not in stats.index and "offline hub" not in stats.index
     errors = [element.value for element in app.error]
     assert any(e.startswith("deleted run cannot be loaded") and "no file" in e for e in errors)
