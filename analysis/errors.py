@@ -114,3 +114,5 @@ class Errors:
         "{count} row(s) have a `metadata` that is not an object (first on line {line}); it is "
         "kept as metadata.value"
     )
+    E050 = "unknown {what} {name!r}; known: {known}"
+    E051 = "annotation scheme {where}: {problem}"
