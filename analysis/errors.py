@@ -116,3 +116,5 @@ class Errors:
     )
     E050 = "unknown {what} {name!r}; known: {known}"
     E051 = "annotation scheme {where}: {problem}"
+    E052 = "a pairwise study compares exactly two datasets; {count} were chosen"
+    E053 = "{name!r} is not among this study's annotators ({names})"

@@ -43,6 +43,11 @@ def user_datasets_dir() -> Path:
     return _folder(workspace_dir() / "datasets")
 
 
+def annotations_path() -> Path:
+    """The SQLite store of every label people gave (spot-checks): never in a cache folder."""
+    return workspace_dir() / "annotations.sqlite"
+
+
 def runs_dir() -> Path:
     """Run folders started from the Generate page (the CLI writes wherever --out says)."""
     return _folder(workspace_dir() / "runs")
