@@ -135,3 +135,8 @@ class LabelStore:
         for row in self.frame(scheme=scheme, annotator=annotator).itertuples():
             done.setdefault((row.fingerprint, row.row_id), {})[row.question] = row.answer
         return done
+
+    def notes(self, scheme: str, annotator: str) -> dict[tuple[str, str], str]:
+        """(fingerprint, row id) -> the note of one annotator's latest answer to the item."""
+        rows = self.frame(scheme=scheme, annotator=annotator).dropna(subset=["note"])
+        return {(r.fingerprint, r.row_id): r.note for r in rows.itertuples()}
