@@ -116,3 +116,8 @@ class Errors:
     )
     E050 = "unknown {what} {name!r}; known: {known}"
     E051 = "annotation scheme {where}: {problem}"
+    E060 = "the {summary} summary is for {kind} schemes; {scheme!r} is a {actual} scheme"
+    E061 = (
+        "labels of scheme {scheme!r} answer question {question!r} with {answers}, which the "
+        "scheme does not offer ({values}); was the scheme edited after labelling?"
+    )
