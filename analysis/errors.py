@@ -124,3 +124,8 @@ class Errors:
     E057 = "the annotator is empty"
     E058 = "time {value!r} is not a number (seconds since 1970)"
     E059 = "scheme {scheme!r} labels one dataset at a time; {count} were given"
+    E060 = "the {summary} summary is for {kind} schemes; {scheme!r} is a {actual} scheme"
+    E061 = (
+        "labels of scheme {scheme!r} answer question {question!r} with {answers}, which the "
+        "scheme does not offer ({values}); was the scheme edited after labelling?"
+    )

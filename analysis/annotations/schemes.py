@@ -107,13 +107,14 @@ def scheme_from_json(data: dict, where: str) -> Scheme:
 
 
 def all_schemes() -> dict[str, Scheme]:
-    """Bundled schemes, then the user's (a user scheme of the same name replaces a bundled one)."""
+    """Bundled schemes, then the user's (a user scheme of the same name replaces a bundled one),
+    in the papers' order: quality, then ratings, then pairwise."""
     schemes = {}
     folders = [BUNDLED_DIR, user_schemes_dir()]
     for path in (p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.json"))):
         scheme = scheme_from_json(json.loads(path.read_text(encoding="utf-8")), str(path))
         schemes[scheme.name] = scheme
-    return schemes
+    return dict(sorted(schemes.items(), key=lambda item: (KINDS.index(item[1].kind), item[0])))
 
 
 def get_scheme(name: str) -> Scheme:

@@ -1,0 +1,54 @@
+"""The Spot-check page through AppTest: label, resume in a new session, read the summary."""
+
+from __future__ import annotations
+
+from analysis.annotations.store import LabelStore
+from tests.app.conftest import shown
+
+
+def start(run_app, annotator="ann", **state):
+    app = run_app("app_pages/spotcheck.py", **state)
+    app.text_input(key="spot_annotator").input(annotator).run()
+    return app
+
+
+def answer_all(app, value="yes"):
+    for question in ("valid_task", "appropriate_input", "acceptable_output"):
+        app.button(key=f"spot_{question}_{value}").click().run()
+    return app
+
+
+def test_spotcheck_page_labels_resume_and_summary(run_app):
+    app = start(run_app)
+    assert not app.exception
+    first = app.text[0].value
+    answer_all(app)
+    assert not app.exception
+    assert (
+        app.get("progress")[0].proto.text == "1 of 175 labelled"
+    )  # all 175 seed tasks: fewer than the 200 asked
+    assert app.text[0].value != first  # the next item, once all three were answered
+    labels = LabelStore().frame(annotator="ann")
+    assert sorted(labels["question"]) == ["acceptable_output", "appropriate_input", "valid_task"]
+    assert set(labels["answer"]) == {"yes"}
+    summary = app.dataframe[0].value
+    assert summary.set_index("question").loc["valid_task", "n"] == 1
+
+    fresh = start(run_app)  # a closed browser, a new session: the same annotator resumes
+    assert fresh.text[0].value == app.text[0].value
+    fresh.button(key="spot_back").click().run()
+    assert fresh.text[0].value == first  # the last decision is there to edit
+    assert [b.proto.type for b in fresh.button if b.key == "spot_valid_task_yes"] == ["primary"]
+    fresh.button(key="spot_valid_task_no").click().run()
+    assert LabelStore().frame(annotator="ann", question="valid_task")["answer"].tolist() == ["no"]
+    assert len(LabelStore().history()) == 1
+
+
+def test_spotcheck_page_hides_the_model_in_a_rating_study(run_app):
+    app = run_app("app_pages/spotcheck.py")
+    app.selectbox(key="spot_scheme").select("self-instruct-rating").run()
+    app.text_input(key="spot_annotator").input("bob").run()
+    assert not app.exception
+    assert not any("davinci" in shown(m) for m in app.markdown)
+    labels = [b.label for b in app.button if b.key and b.key.startswith("spot_rating_")]
+    assert labels[0].startswith("A:") and len(labels) == 4
