@@ -176,6 +176,10 @@ elif scheme.kind == "rating":
 else:
     table = summary.pairwise_summary(labels, scheme, tuple(datasets))
     figure_with_exports(pairwise_figure(table), table, f"{scheme.name}-pairwise")
+if scheme.kind == "quality":
+    table = table[["text", "yes_percent", "yes", "n"]].rename(
+        columns={"text": "question", "yes_percent": "yes (95% Wilson interval)"}
+    )
 st.dataframe(table, hide_index=True, width="stretch")
 st.markdown("**Agreement between annotators**")
 st.dataframe({q.id: agreement(labels, scheme, q.id) for q in scheme.questions}, width="stretch")

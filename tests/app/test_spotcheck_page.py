@@ -32,7 +32,9 @@ def test_spotcheck_page_labels_resume_and_summary(run_app):
     assert sorted(labels["question"]) == ["acceptable_output", "appropriate_input", "valid_task"]
     assert set(labels["answer"]) == {"yes"}
     summary = app.dataframe[0].value
-    assert summary.set_index("question").loc["valid_task", "n"] == 1
+    assert (
+        summary.set_index("question").loc["Does the instruction describe a valid task?", "n"] == 1
+    )
 
     fresh = start(run_app)  # a closed browser, a new session: the same annotator resumes
     assert fresh.text[0].value == app.text[0].value
