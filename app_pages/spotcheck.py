@@ -19,6 +19,7 @@ from app_pages.components import figure_with_exports, md
 
 PREDICTIONS_GROUP = "user-oriented predictions"
 POSITION_KEY = "spot_position"
+ITEM_DONE_KEY = "_spot_item_done"
 
 st.title("Spot-check")
 schemes = all_schemes()
@@ -75,14 +76,9 @@ study = Study(
 )
 queue = study.queue(annotator)
 store = LabelStore()
-answered = store.answered(scheme.name, annotator)
-done = sum(
-    all(q.id in answered.get((i.fingerprint, i.row_id), {}) for q in scheme.questions)
-    for i in queue
-)
 if POSITION_KEY not in st.session_state or st.session_state[POSITION_KEY] >= len(queue):
-    st.session_state[POSITION_KEY] = next_open(queue, answered, scheme) or 0
-st.progress(done / len(queue), text=f"{done} of {len(queue)} labelled")
+    opened = next_open(queue, store.answered(scheme.name, annotator), scheme)
+    st.session_state[POSITION_KEY] = opened or 0
 
 
 def _move(step: int) -> None:
@@ -90,72 +86,94 @@ def _move(step: int) -> None:
 
 
 def _answer(item, question_id: str, value: str) -> None:
+    """Store an answer to the item on screen. A key pressed before the next item had shown
+    belongs to the item the annotator was looking at, which is done: it is dropped, never
+    stored on an item nobody has read."""
+    if queue[st.session_state[POSITION_KEY]] != item:
+        st.toast("That key came before the next item showed: press it again.")
+        return
     note = st.session_state.get(f"spot_note_{item.fingerprint}_{item.row_id}") or None
     store.save(
         Label(item.fingerprint, item.row_id, annotator, scheme.name, question_id, value, note)
     )
     given = store.answered(scheme.name, annotator)
     if all(q.id in given.get((item.fingerprint, item.row_id), {}) for q in scheme.questions):
+        st.session_state[ITEM_DONE_KEY] = True
         following = next_open(queue, given, scheme, st.session_state[POSITION_KEY])
         if following is not None:
             st.session_state[POSITION_KEY] = following
 
 
-position = st.session_state[POSITION_KEY]
-item = queue[position]
-nav = st.columns([1, 1, 2, 4])
-nav[0].button("Back", key="spot_back", shortcut="Left", on_click=_move, args=(-1,))
-nav[1].button("Skip", key="spot_skip", shortcut="Right", on_click=_move, args=(1,))
-jump = nav[2].number_input("Item", 1, len(queue), position + 1, key=f"spot_jump_{position}")
-if jump != position + 1:
-    st.session_state[POSITION_KEY] = int(jump) - 1
-    st.rerun()
-nav[3].caption(f"Item {position + 1} of {len(queue)}")
+@st.fragment
+def labelling() -> None:
+    """One item and its questions. A key reruns only this fragment (fast, so a quick annotator's
+    next key is not lost to a long rerun); a finished item reruns the page for the summary."""
+    if st.session_state.pop(ITEM_DONE_KEY, False):
+        st.rerun()
+    answered = store.answered(scheme.name, annotator)
+    done = sum(
+        all(q.id in answered.get((i.fingerprint, i.row_id), {}) for q in scheme.questions)
+        for i in queue
+    )
+    st.progress(done / len(queue), text=f"{done} of {len(queue)} labelled")
+    position = st.session_state[POSITION_KEY]
+    item = queue[position]
+    nav = st.columns([1, 1, 2, 4])
+    nav[0].button("Back", key="spot_back", shortcut="Left", on_click=_move, args=(-1,))
+    nav[1].button("Skip", key="spot_skip", shortcut="Right", on_click=_move, args=(1,))
+    jump = nav[2].number_input("Item", 1, len(queue), position + 1, key=f"spot_jump_{position}")
+    if jump != position + 1:
+        st.session_state[POSITION_KEY] = int(jump) - 1
+        st.rerun(scope="fragment")
+    nav[3].caption(f"Item {position + 1} of {len(queue)}")
 
-sources = [datasets[name] for name in item.datasets]
-row = sources[0].frame.set_index("id").loc[item.row_id]
-st.markdown("**Instruction**")
-st.text(row["instruction"])
-if row["input"]:
-    st.markdown("**Input**")
-    st.text(row["input"])
-first_on_left = sampling.shows_first_on_left(item, annotator, study.seed)
-if scheme.items == "pair":
-    responses = [d.frame.set_index("id").loc[item.row_id, "output"] for d in sources]
-    shown = responses if first_on_left else responses[::-1]
-    for column, title, text in zip(st.columns(2), ("Left", "Right"), shown, strict=True):
-        column.markdown(f"**{title} response**")
-        column.text(text)
-else:
-    st.markdown("**Output**" + ("" if scheme.hide_source else f" · {md(item.datasets[0])}"))
-    st.text(row["output"])
+    sources = [datasets[name] for name in item.datasets]
+    row = sources[0].frame.set_index("id").loc[item.row_id]
+    st.markdown("**Instruction**")
+    st.text(row["instruction"])
+    if row["input"]:
+        st.markdown("**Input**")
+        st.text(row["input"])
+    first_on_left = sampling.shows_first_on_left(item, annotator, study.seed)
+    if scheme.items == "pair":
+        responses = [d.frame.set_index("id").loc[item.row_id, "output"] for d in sources]
+        shown = responses if first_on_left else responses[::-1]
+        for column, title, text in zip(st.columns(2), ("Left", "Right"), shown, strict=True):
+            column.markdown(f"**{title} response**")
+            column.text(text)
+    else:
+        st.markdown("**Output**" + ("" if scheme.hide_source else f" · {md(item.datasets[0])}"))
+        st.text(row["output"])
 
-given = answered.get((item.fingerprint, item.row_id), {})
-for question in scheme.questions:
-    st.markdown(md(question.text))
-    buttons = st.columns(len(question.answers))
-    for column, option in zip(buttons, question.answers, strict=True):
-        screen = {"first": LEFT, "second": RIGHT}.get(option.value, option.value)
-        value = stored_answer(question, screen, first_on_left) if scheme.items == "pair" else screen
+    given = answered.get((item.fingerprint, item.row_id), {})
+    for question in scheme.questions:
+        st.markdown(md(question.text))
         current = given.get(question.id)
         if scheme.items == "pair":
             current = shown_answer(current, first_on_left)
-        column.button(
-            option.label,
-            key=f"spot_{question.id}_{option.value}",
-            shortcut=option.key,
-            type="primary" if current == screen else "secondary",
-            on_click=_answer,
-            args=(item, question.id, value),
-            width="stretch",
+        for column, option in zip(st.columns(len(question.answers)), question.answers, strict=True):
+            screen = {"first": LEFT, "second": RIGHT}.get(option.value, option.value)
+            value = (
+                stored_answer(question, screen, first_on_left) if scheme.items == "pair" else screen
+            )
+            column.button(
+                option.label,
+                key=f"spot_{item.fingerprint}_{item.row_id}_{question.id}_{option.value}",
+                shortcut=option.key,
+                type="primary" if current == screen else "secondary",
+                on_click=_answer,
+                args=(item, question.id, value),
+                width="stretch",
+            )
+    if scheme.note:
+        note_key = f"spot_note_{item.fingerprint}_{item.row_id}"
+        st.session_state.setdefault(
+            note_key, store.notes(scheme.name, annotator).get((item.fingerprint, item.row_id), "")
         )
-if scheme.note:
-    note_key = f"spot_note_{item.fingerprint}_{item.row_id}"
-    st.session_state.setdefault(
-        note_key, store.notes(scheme.name, annotator).get((item.fingerprint, item.row_id), "")
-    )
-    st.text_area("Note (saved with your answers)", key=note_key, height=68)
+        st.text_area("Note (saved with your answers)", key=note_key, height=68)
 
+
+labelling()
 st.divider()
 st.subheader("Summary")
 labels = store.frame(scheme=scheme.name)

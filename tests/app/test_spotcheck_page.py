@@ -12,9 +12,15 @@ def start(run_app, annotator="ann", **state):
     return app
 
 
+def button(app, question, value):
+    """The answer button of the item on screen (widget keys are per item)."""
+    [found] = [b for b in app.button if b.key and b.key.endswith(f"_{question}_{value}")]
+    return found
+
+
 def answer_all(app, value="yes"):
     for question in ("valid_task", "appropriate_input", "acceptable_output"):
-        app.button(key=f"spot_{question}_{value}").click().run()
+        button(app, question, value).click().run()
     return app
 
 
@@ -40,8 +46,8 @@ def test_spotcheck_page_labels_resume_and_summary(run_app):
     assert fresh.text[0].value == app.text[0].value
     fresh.button(key="spot_back").click().run()
     assert fresh.text[0].value == first  # the last decision is there to edit
-    assert [b.proto.type for b in fresh.button if b.key == "spot_valid_task_yes"] == ["primary"]
-    fresh.button(key="spot_valid_task_no").click().run()
+    assert button(fresh, "valid_task", "yes").proto.type == "primary"
+    button(fresh, "valid_task", "no").click().run()
     assert LabelStore().frame(annotator="ann", question="valid_task")["answer"].tolist() == ["no"]
     assert len(LabelStore().history()) == 1
 
@@ -52,5 +58,15 @@ def test_spotcheck_page_hides_the_model_in_a_rating_study(run_app):
     app.text_input(key="spot_annotator").input("bob").run()
     assert not app.exception
     assert not any("davinci" in shown(m) for m in app.markdown)
-    labels = [b.label for b in app.button if b.key and b.key.startswith("spot_rating_")]
+    labels = [b.label for b in app.button if b.key and "_rating_" in b.key]
     assert labels[0].startswith("A:") and len(labels) == 4
+
+
+def test_spotcheck_an_answer_for_an_item_no_longer_shown_is_not_stored(run_app):
+    app = start(run_app)
+    shown_item = button(app, "valid_task", "yes")  # on screen: the first item
+    app.session_state["spot_position"] = 1  # meanwhile the server moved on (a fast key)
+    shown_item.click().run()  # the key lands on the item that was on screen
+    assert LabelStore().frame(annotator="ann").empty  # stored on no item
+    button(app, "valid_task", "yes").click().run()  # pressed again, on the item now shown
+    assert len(LabelStore().frame(annotator="ann")) == 1
