@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import PALETTE, paper_style
+from analysis.figures.style import PALETTE, add_reference_line, paper_style
 
 
 def similarity_histogram(
@@ -44,10 +44,6 @@ def similarity_histogram(
         showlegend=False,
     )
     if threshold is not None:
-        fig.add_vline(
-            x=threshold,
-            line={"dash": "dash", "color": PALETTE[3]},
-            annotation_text=f"{threshold:g}" + (f" ({above} above)" if above is not None else ""),
-            annotation_position="top right",
-        )
+        label = f"{threshold:g}" + (f" ({above} above)" if above is not None else "")
+        add_reference_line(fig, threshold, label)
     return paper_style(fig)

@@ -37,3 +37,20 @@ def paper_style(
         title={"font": {"size": 13}},
     )
     return fig
+
+
+def add_reference_line(fig: go.Figure, x: float, label: str) -> go.Figure:
+    """A threshold or reference at `x`: a dashed line over the bars, labelled at its top.
+
+    Width and opacity are never left to the template: simple_white draws shapes with a line
+    width of 0 and an opacity of 0.3, so only the label would be seen.
+    """
+    fig.add_vline(
+        x=x,
+        line={"color": PALETTE[3], "width": 1.5, "dash": "dash"},
+        opacity=1,
+        layer="above",
+        annotation_text=label,
+        annotation_position="top right",
+    )
+    return fig

@@ -67,6 +67,8 @@ def test_similarity_page_threshold_lists_rows_above(run_app, chart_specs):
     assert (above["max_rougeL"] > 0.3).all()
     [histogram] = chart_specs(app)
     assert sum(histogram["data"][0]["y"]) == 252
+    [line] = histogram["layout"]["shapes"]  # the threshold, drawn where a reader sees it
+    assert line["x0"] == 0.3 and line["line"]["width"] >= 1 and line["opacity"] == 1
 
 
 def test_compare_page_models_side_by_side(run_app, chart_specs):
