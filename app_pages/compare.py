@@ -8,6 +8,7 @@ import streamlit as st
 from analysis.compare import rouge_by_bucket
 from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import length_figure
+from analysis.figures.style import series_colours
 from analysis.lengths import length_histogram_data, length_summary, length_table
 from analysis.verbs import RULES, summary
 from app_pages import data
@@ -29,6 +30,7 @@ if len(chosen) < 2:
     st.info("Choose at least two datasets.")
     st.stop()
 frames = {name: dataset.frame for name, dataset in datasets.items()}
+colours = series_colours(chosen)  # one colour per model in every figure below
 
 st.subheader("ROUGE-L to the reference output, by reference length")
 with_reference = tuple(name for name in chosen if frames[name]["reference"].notna().any())
@@ -36,7 +38,7 @@ if with_reference:
     table = rouge_by_bucket(
         data.rouge_to_reference({name: datasets[name] for name in with_reference})
     )
-    figure_with_exports(rouge_by_bucket_figure(table), table, "rouge-to-reference")
+    figure_with_exports(rouge_by_bucket_figure(table, colours), table, "rouge-to-reference")
 else:
     st.caption("None of these datasets has reference outputs.")
 
@@ -44,7 +46,9 @@ st.subheader("Output lengths")
 log_y = st.checkbox("Log scale", key="compare_log")
 lengths = length_table({name: data.lengths(datasets[name]) for name in chosen}, "output")
 histogram = length_histogram_data(lengths)
-figure_with_exports(length_figure(histogram, "output", log_y), histogram, "output-lengths-by-model")
+figure_with_exports(
+    length_figure(histogram, "output", log_y, colours), histogram, "output-lengths-by-model"
+)
 st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
 
 st.subheader("Verb–noun structure of the outputs")

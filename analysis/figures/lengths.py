@@ -6,22 +6,34 @@ exports, exactly those counts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import PALETTE, paper_style
+from analysis.figures.style import paper_style, series_colours
 
 
-def length_figure(histogram: pd.DataFrame, field: str, log_y: bool = False) -> go.Figure:
-    """Overlaid step-free bars per series from `length_histogram_data` (exactly those counts)."""
+def length_figure(
+    histogram: pd.DataFrame,
+    field: str,
+    log_y: bool = False,
+    colours: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Overlaid step-free bars per series from `length_histogram_data` (exactly those counts),
+    coloured and ordered by `colours` (default: the table's order)."""
+    colours = colours or series_colours(histogram["series"])
     fig = go.Figure()
-    for index, (series, group) in enumerate(histogram.groupby("series", sort=False)):
+    for series in colours:
+        group = histogram[histogram["series"] == series]
+        if group.empty:
+            continue
         fig.add_bar(
             x=(group["bin_start"] + group["bin_end"]) / 2,
             y=group["count"],
             width=(group["bin_end"] - group["bin_start"]).to_numpy(),
             name=str(series),
-            marker={"color": PALETTE[index % len(PALETTE)], "line": {"width": 0}},
+            marker={"color": colours[series], "line": {"width": 0}},
             opacity=0.6,
         )
     fig.update_layout(

@@ -18,9 +18,10 @@ def similarity_histogram(
     threshold: float | None = None,
     above: int | None = None,
     pool_name: str = "seed tasks",
+    colour: str = PALETTE[0],
 ) -> go.Figure:
-    """Bars of the histogram over [0, 1]; a threshold is drawn as a dashed line, labelled with
-    the number of rows above it when `above` is given."""
+    """Bars of the histogram over [0, 1] in the dataset's `colour`; a threshold is drawn as a
+    dashed line, labelled with the number of rows above it when `above` is given."""
     labels = [
         f"{low:.2f}–{high:.2f}"
         for low, high in zip(histogram["bin_start"], histogram["bin_end"], strict=True)
@@ -31,7 +32,7 @@ def similarity_histogram(
             y=histogram["count"],
             width=(histogram["bin_end"] - histogram["bin_start"]).to_numpy(),
             customdata=labels,
-            marker={"color": PALETTE[0], "line": {"color": "white", "width": 0.5}},
+            marker={"color": colour, "line": {"color": "white", "width": 0.5}},
             hovertemplate="ROUGE-L %{customdata}<br>%{y} rows<extra></extra>",
             name="rows",
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import plotly.graph_objects as go
 
 #: Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
@@ -19,6 +21,13 @@ FONT_FAMILY = "Arial, Helvetica, sans-serif"
 #: One-column figure of a two-column paper, in CSS pixels at scale 1.
 COLUMN_WIDTH_PX = 480
 COLUMN_HEIGHT_PX = 360
+
+
+def series_colours(names: Iterable[str]) -> dict[str, str]:
+    """One colour per dataset or model, by its place in `names` (the order the page or the CLI
+    lists them in). Every figure of a view draws from this one mapping, so a colour means the
+    same name everywhere; its order is also the legend's. Past 8 names the palette repeats."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(dict.fromkeys(names))}
 
 
 def paper_style(

@@ -88,3 +88,18 @@ def test_compare_page_models_side_by_side(run_app, chart_specs):
     assert instruction in texts
     app.number_input(key="compare_row").set_value(5).run()
     assert not app.exception
+
+
+def test_compare_page_one_colour_per_model_in_every_figure(run_app, chart_specs):
+    # chosen in an order that is not alphabetical: no figure may re-order (and re-colour) them
+    chosen = ["predictions/text-davinci-003", "predictions/davinci"]
+    app = run_app(page="app_pages/compare.py", compare_models=chosen)
+    assert not app.exception
+    figures = chart_specs(app)
+    assert len(figures) == 2
+    colours = [{t["name"]: t["marker"]["color"] for t in figure["data"]} for figure in figures]
+    assert [list(by_name) for by_name in colours] == [chosen, chosen]  # legends in one order
+    assert colours[0] == colours[1] and len(set(colours[0].values())) == 2
+    for figure in figures:  # the legend sits above the plot area, never on the bars
+        legend = figure["layout"]["legend"]
+        assert legend["yanchor"] == "bottom" and legend["y"] > 1
