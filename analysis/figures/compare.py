@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import paper_style, series_colours
+from analysis.figures.style import paper_style, plain, series_colours
 
 
 def rouge_by_bucket_figure(
@@ -24,10 +24,10 @@ def rouge_by_bucket_figure(
         fig.add_bar(
             x=group["bucket"].astype(str),
             y=group["mean_rougeL"],
-            name=str(model),
+            name=plain(model),
             marker_color=colours[model],
             customdata=group["rows"],
-            hovertemplate="%{x}: %{y:.3f} (%{customdata} rows)<extra>" + str(model) + "</extra>",
+            hovertemplate="%{x}: %{y:.3f} (%{customdata} rows)<extra>%{fullData.name}</extra>",
         )
     fig.update_layout(
         barmode="group",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import paper_style, series_colours
+from analysis.figures.style import paper_style, plain, series_colours
 
 
 def length_figure(
@@ -32,7 +32,7 @@ def length_figure(
             x=(group["bin_start"] + group["bin_end"]) / 2,
             y=group["count"],
             width=(group["bin_end"] - group["bin_start"]).to_numpy(),
-            name=str(series),
+            name=plain(series),
             marker={"color": colours[series], "line": {"width": 0}},
             opacity=0.6,
         )

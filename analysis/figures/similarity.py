@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import PALETTE, add_reference_line, paper_style
+from analysis.figures.style import PALETTE, add_reference_line, paper_style, plain
 
 
 def similarity_histogram(
@@ -38,8 +38,8 @@ def similarity_histogram(
         )
     )
     fig.update_layout(
-        title=f"ROUGE-L to the most similar of the {pool_name}",
-        xaxis={"title": f"max ROUGE-L to the {pool_name}", "range": [0, 1]},
+        title=f"ROUGE-L to the most similar of the {plain(pool_name)}",
+        xaxis={"title": f"max ROUGE-L to the {plain(pool_name)}", "range": [0, 1]},
         yaxis={"title": "# rows"},
         bargap=0,
         showlegend=False,

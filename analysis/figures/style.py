@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
@@ -21,6 +22,13 @@ FONT_FAMILY = "Arial, Helvetica, sans-serif"
 #: One-column figure of a two-column paper, in CSS pixels at scale 1.
 COLUMN_WIDTH_PX = 480
 COLUMN_HEIGHT_PX = 360
+
+
+def plain(text: object) -> str:
+    """Text from data (a dataset name, a verb) as plotly must receive it to show it as written:
+    titles, legends, ticks and hovers render a subset of HTML, so `<b>x</b>` would turn bold.
+    Builders escape each such label once, here; pages pass the raw text."""
+    return html.escape(str(text), quote=False)
 
 
 def series_colours(names: Iterable[str]) -> dict[str, str]:

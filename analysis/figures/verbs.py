@@ -1,28 +1,22 @@
 """Verb-noun figures: the sunburst (Self-Instruct Fig. 2) and top-pair bars (GPT-4-LLM Fig. 1c).
 
 Both are drawn from the aggregate tables of ``analysis.verbs`` and nothing else, so what the
-figure shows is exactly what the exported table says. Verbs and nouns come from dataset text:
-labels are entity-escaped so plotly's pseudo-HTML (``<b>``, ``<br>``) is shown, not applied.
+figure shows is exactly what the exported table says. Verbs, nouns and dataset names come from
+data: every label goes through ``plain``, so plotly's pseudo-HTML is shown, not applied.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures.style import COLUMN_WIDTH_PX, PALETTE, paper_style, series_colours
+from analysis.figures.style import COLUMN_WIDTH_PX, PALETTE, paper_style, plain, series_colours
 
 #: Separator of a noun's node id under its verb ("write/poem"); verbs never contain it twice.
 ID_SEPARATOR = "/"
-
-
-def plain(text: str) -> str:
-    """Text as plotly must receive it to display it literally."""
-    return html.escape(text, quote=False)
 
 
 def verb_noun_sunburst(table: pd.DataFrame, title: str | None = None) -> go.Figure:
