@@ -19,9 +19,11 @@ def length_figure(
     field: str,
     log_y: bool = False,
     colours: Mapping[str, str] | None = None,
+    share: bool = False,
 ) -> go.Figure:
-    """Overlaid step-free bars per series from `length_histogram_data` (exactly those counts),
-    coloured and ordered by `colours` (default: the table's order)."""
+    """Overlaid step-free bars per series from `length_histogram_data` (exactly those counts,
+    or with `share` each series' share of its rows), coloured and ordered by `colours`
+    (default: the table's order); the hover gives both."""
     colours = colours or series_colours(histogram["series"])
     fig = go.Figure()
     for series in colours:
@@ -30,14 +32,20 @@ def length_figure(
             continue
         fig.add_bar(
             x=(group["bin_start"] + group["bin_end"]) / 2,
-            y=group["count"],
+            y=group["share" if share else "count"],
             width=(group["bin_end"] - group["bin_start"]).to_numpy(),
             name=plain(series),
             marker={"color": colours[series], "line": {"width": 0}},
             opacity=0.6,
+            customdata=group[["bin_start", "bin_end", "count", "share"]].to_numpy(),
+            hovertemplate="%{customdata[0]}–%{customdata[1]} words: %{customdata[2]} rows "
+            "(%{customdata[3]:.1%})<extra>%{fullData.name}</extra>",
         )
     fig.update_layout(
-        barmode="overlay", bargap=0, xaxis_title=f"{field} length (words)", yaxis_title="count"
+        barmode="overlay",
+        bargap=0,
+        xaxis_title=f"{field} length (words)",
+        yaxis={"title": "share of rows", "tickformat": ".0%"} if share else {"title": "rows"},
     )
     if log_y:
         fig.update_yaxes(type="log")

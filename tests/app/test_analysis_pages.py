@@ -55,6 +55,25 @@ def test_lengths_page_overlays_datasets(run_app, chart_specs):
     assert chart_specs(app)[0]["layout"]["yaxis"]["type"] == "log"
 
 
+def test_lengths_page_axis_fits_short_fields_and_offers_shares(run_app, chart_specs):
+    app = run_app(page="app_pages/lengths.py", compare="user_oriented_instructions")
+    app.radio(key="lengths_field").set_value("instruction").run()
+    assert not app.exception
+    [figure] = chart_specs(app)
+    longest = int(app.dataframe[0].value["max"].max())
+    ends = [
+        x + width / 2
+        for trace in figure["data"]
+        for x, width in zip(trace["x"], trace["width"], strict=True)
+    ]
+    width = figure["data"][0]["width"][0]
+    assert longest < 512 and longest <= max(ends) < longest + width  # ends at the longest one
+    app.toggle(key="lengths_share").set_value(True).run()
+    [figure] = chart_specs(app)
+    assert [round(sum(trace["y"]), 9) for trace in figure["data"]] == [1.0, 1.0]
+    assert figure["layout"]["yaxis"]["tickformat"] == ".0%"
+
+
 def test_similarity_page_threshold_lists_rows_above(run_app, chart_specs):
     app = run_app(page="app_pages/similarity.py", dataset="user_oriented_instructions")
     assert not app.exception
