@@ -11,6 +11,7 @@ from analysis.verbs import (
     coverage_notes,
     pair_counts,
     rows_for,
+    shown_verbs_note,
     summary,
     top_pairs_comparison,
     top_verb_nouns,
@@ -47,9 +48,10 @@ for note in coverage_notes(stats):
     st.caption(note)
 
 table = top_verb_nouns(pairs, int(top_verbs), int(top_nouns), int(min_count))
-if table.empty:
-    st.info("No verb–noun pairs at this minimum count.")
-else:
+note = shown_verbs_note(pairs, table, int(top_verbs), int(min_count))
+if note:
+    st.info(note)
+if not table.empty:
     figure_with_exports(
         verb_noun_sunburst(table, title=f"{dataset.name}: {field}"),
         table,

@@ -86,6 +86,30 @@ def top_verb_nouns(
     return table.drop(columns="_rank").reset_index(drop=True)
 
 
+def shown_verbs_note(
+    frame: pd.DataFrame, table: pd.DataFrame, top_verbs: int, min_count: int
+) -> str | None:
+    """Why a ``top_verb_nouns`` table holds fewer verbs than were asked for (None when it holds
+    them all): the data has fewer verbs with a noun, or the minimum count left some of the top
+    verbs without a pair. Without it the sunburst would shrink without a word."""
+    shown = table["verb"].nunique()
+    if shown >= top_verbs:
+        return None
+    with_noun = pair_counts(frame)["verb"].nunique()
+    reasons = []
+    if with_noun < top_verbs:
+        have = "has" if with_noun == 1 else "have"
+        reasons.append(f"only {counted(with_noun, 'verb')} in the data {have} a noun")
+    ranked = min(top_verbs, with_noun)
+    if shown < ranked:
+        have = "has" if ranked - shown == 1 else "have"
+        reasons.append(
+            f"{ranked - shown} of the top {ranked} {have} no pair seen at least "
+            f"{counted(min_count, 'time')} (the minimum count; lower it to show them)"
+        )
+    return f"Showing {counted(shown, 'verb')} of the {top_verbs} asked for: {'; '.join(reasons)}."
+
+
 def top_pairs_comparison(
     first: pd.DataFrame, second: pd.DataFrame, names: tuple[str, str], n: int = 25
 ) -> pd.DataFrame:

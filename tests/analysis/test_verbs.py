@@ -480,6 +480,23 @@ def test_verbs_top_verb_nouns_ranks_verbs_by_rows_with_a_noun():
     ]
 
 
+def test_verbs_shown_verbs_note_says_why_fewer_verbs_are_shown():
+    rows = [("write", "poem")] * 5 + [("give", "tip")] * 2 + [("list", "fruit")] * 2
+    frame = frame_of(rows + [("tell", "")] * 9)
+    table = verbs.top_verb_nouns(frame, top_verbs=3, min_count=3)
+    assert verbs.shown_verbs_note(frame, table, 3, 3) == (
+        "Showing 1 verb of the 3 asked for: 2 of the top 3 have no pair seen at least 3 times "
+        "(the minimum count; lower it to show them)."
+    )
+    table = verbs.top_verb_nouns(frame, top_verbs=10, min_count=3)
+    assert verbs.shown_verbs_note(frame, table, 10, 3) == (
+        "Showing 1 verb of the 10 asked for: only 3 verbs in the data have a noun; 2 of the top "
+        "3 have no pair seen at least 3 times (the minimum count; lower it to show them)."
+    )
+    table = verbs.top_verb_nouns(frame, top_verbs=3)
+    assert verbs.shown_verbs_note(frame, table, 3, 1) is None
+
+
 def test_verbs_top_pairs_comparison_puts_each_top_list_beside_the_other_counts():
     first = frame_of([("write", "poem")] * 3 + [("give", "tip")] * 2 + [("list", "x")])
     second = frame_of([("give", "tip")] * 4 + [("make", "cake")])

@@ -21,6 +21,18 @@ def test_verbs_page_sunburst_equals_aggregate(run_app, chart_specs):
     assert app.metric[0].label == "Rows with verb–noun"
 
 
+def test_verbs_page_says_why_the_sunburst_has_fewer_verbs(run_app, chart_specs):
+    app = run_app(page="app_pages/verbs.py")
+    app.number_input(key="verbs_min").set_value(2).run()
+    assert not app.exception
+    [sunburst] = [s for s in chart_specs(app) if s["data"][0]["type"] == "sunburst"]
+    shown = sum(1 for parent in sunburst["data"][0]["parents"] if not parent)
+    assert 0 < shown < 20
+    [note] = [info.value for info in app.info]
+    assert note.startswith(f"Showing {shown} verbs of the 20 asked for: ")
+    assert "at least 2 times (the minimum count" in note
+
+
 def test_verbs_page_rule_and_row_selection(run_app, chart_specs):
     app = run_app(page="app_pages/verbs.py")
     paper_unique = app.metric[2].value
