@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis.compare import rouge_by_bucket
@@ -10,7 +9,7 @@ from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import length_figure
 from analysis.figures.style import series_colours
 from analysis.lengths import length_histogram_data, length_summary, length_table
-from analysis.verbs import RULES, summary
+from analysis.verbs import RULES, summary, summary_table
 from app_pages import data
 from app_pages.components import figure_with_exports, md
 
@@ -53,13 +52,10 @@ st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
 
 st.subheader("Verb–noun structure of the outputs")
 rule = st.selectbox("Rule", RULES, key="compare_rule")
-verb_stats = pd.DataFrame(
+verb_stats = summary_table(
     {name: summary(data.verb_nouns(datasets[name], "output", rule)) for name in chosen}
-).T
-st.dataframe(
-    verb_stats[["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]],
-    width="stretch",
 )
+st.dataframe(verb_stats, hide_index=True, width="stretch")
 
 st.subheader("Read side by side")
 aligned = data.side_by_side(datasets)

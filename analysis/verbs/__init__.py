@@ -18,6 +18,8 @@ from analysis.verbs.aggregates import (
     rows_for,
     shown_verbs_note,
     summary,
+    summary_labels,
+    summary_table,
     top_pairs_comparison,
     top_verb_nouns,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "shown_verbs_note",
     "stored_lemma",
     "summary",
+    "summary_labels",
+    "summary_table",
     "top_pairs_comparison",
     "top_verb_nouns",
     "verb_noun_column",

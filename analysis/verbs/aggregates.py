@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.verbs.column import APPROXIMATE_METHODS, METHOD_NOT_PARSED
@@ -44,6 +46,34 @@ def summary(frame: pd.DataFrame, k: int = 10) -> dict[str, int | float]:
         "approximate_rows": int(frame["method"].isin(APPROXIMATE_METHODS).sum()),
         "not_parsed_rows": int((frame["method"] == METHOD_NOT_PARSED).sum()),
     }
+
+
+def summary_labels(k: int) -> dict[str, str]:
+    """What a person reads for each `summary` figure the pages show, in their order: one place
+    for the metrics' labels and the comparison tables' columns."""
+    return {
+        "rows": "Rows",
+        "pair_share": "Rows with verb–noun",
+        "unique_verbs": "Unique verbs",
+        "unique_pairs": "Unique pairs",
+        "pairs_above_k": f"Pairs seen > {k} times",
+    }
+
+
+def summary_table(summaries: Mapping[str, Mapping[str, int | float]]) -> pd.DataFrame:
+    """Several datasets' `summary` side by side, one row each, under the human labels (the
+    share as a percentage, so the table exports as numbers)."""
+    rows = []
+    for name, stats in summaries.items():
+        labels = summary_labels(int(stats["k"]))
+        row = {"dataset": name}
+        for key, label in labels.items():
+            if key == "pair_share":
+                row[f"{label} (%)"] = round(100 * stats[key], 1)
+            else:
+                row[label] = stats[key]
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def coverage_notes(stats: dict[str, int | float]) -> list[str]:

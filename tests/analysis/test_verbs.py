@@ -444,6 +444,21 @@ def test_verbs_coverage_notes_count_chinese_and_unparsed_rows_in_good_english():
     assert verbs.coverage_notes(verbs.summary(frame_of([("write", "poem")]))) == []
 
 
+def test_verbs_summary_table_puts_datasets_side_by_side_under_human_labels():
+    first = verbs.summary(frame_of([("write", "poem"), ("write", "poem"), ("", "")]))
+    second = verbs.summary(frame_of([("give", "tip")]))
+    table = verbs.summary_table({"GPT-4": first, "GPT-3": second})
+    assert table.columns.tolist() == [
+        "dataset",
+        "Rows",
+        "Rows with verb–noun (%)",
+        "Unique verbs",
+        "Unique pairs",
+        "Pairs seen > 10 times",
+    ]
+    assert table.values.tolist() == [["GPT-4", 3, 66.7, 1, 1, 0], ["GPT-3", 1, 100.0, 1, 1, 0]]
+
+
 def test_verbs_summary_of_an_empty_frame():
     assert verbs.summary(frame_of([]))["pair_share"] == 0.0
 

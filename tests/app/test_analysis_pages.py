@@ -50,6 +50,10 @@ def test_verbs_page_compares_two_datasets(run_app, chart_specs):
     assert not app.exception
     bars = [s for s in chart_specs(app) if s["data"][0]["type"] == "bar"]
     assert len(bars) == 1 and len(bars[0]["data"]) == 2
+    table = app.dataframe[-1].value  # the two summaries, under the labels the metrics use
+    assert table["dataset"].tolist() == ["seed_tasks", "user_oriented_instructions"]
+    assert {metric.label for metric in app.metric} <= set(table.columns) | {"Rows with verb–noun"}
+    assert "Rows with verb–noun (%)" in table.columns and "pair_share" not in table.columns
 
 
 def test_lengths_page_overlays_datasets(run_app, chart_specs):
@@ -114,6 +118,8 @@ def test_compare_page_models_side_by_side(run_app, chart_specs):
     )
     first = expected[expected["model"] == names[0].name]["mean_rougeL"].tolist()
     assert rouge_figure["data"][0]["y"] == first
+    verb_table = app.dataframe[1].value
+    assert "Rows with verb–noun (%)" in verb_table.columns and "pair_share" not in verb_table
     texts = [element.value for element in app.text]
     instruction = load_dataset("user_oriented_instructions").frame["instruction"].iloc[0]
     assert instruction in texts
