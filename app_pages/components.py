@@ -1,8 +1,9 @@
-"""Page building blocks: a figure with its export buttons."""
+"""Page building blocks: a figure with its export buttons, a table of texts."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,6 +11,9 @@ import streamlit as st
 
 from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
 
+#: Row height of tables of texts: Streamlit wraps text cells only in rows taller than 4rem
+#: (64 px); this shows about four lines of each text.
+TEXT_ROW_HEIGHT = 96
 #: Characters that Markdown (and Streamlit's :color[...] and :emoji: directives) give a meaning.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
 
@@ -18,6 +22,21 @@ def md(text: object) -> str:
     """`text` escaped for Streamlit's Markdown elements: dataset names, paths and messages are
     data, shown as written (`*star*` stays `*star*`, `:red[x]` is not red)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def text_table(frame: pd.DataFrame, text_columns: Sequence[str]) -> None:
+    """A table whose texts are the point: text cells wrap over about four lines (one line cut
+    them off) and the text columns share the page's width, none pushed out of view; a cell
+    opens in full when clicked."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=TEXT_ROW_HEIGHT,
+        column_config={
+            column: st.column_config.TextColumn(width="medium") for column in text_columns
+        },
+    )
 
 
 def _slug(text: str) -> str:

@@ -18,7 +18,7 @@ from analysis.verbs import (
     top_verb_nouns,
 )
 from app_pages import data
-from app_pages.components import figure_with_exports, md
+from app_pages.components import figure_with_exports, md, text_table
 
 st.title("Verb–noun structure")
 dataset = data.primary()
@@ -75,7 +75,7 @@ if verb:
     behind = rows_for(pairs, verb, None if noun == "(any)" else noun)
     rows = dataset.frame.loc[behind.index, ["id", "instruction", "input", "output"]]
     st.caption(f"{len(rows)} rows")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    text_table(rows, ["instruction", "input", "output"])
 
 other = data.comparison()
 if other is not None:

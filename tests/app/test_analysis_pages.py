@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from analysis import registry
 from analysis.compare import reference_rouge, rouge_by_bucket, rouge_to_reference
 from analysis.datasets import load_dataset
@@ -99,6 +101,10 @@ def test_similarity_page_threshold_lists_rows_above(run_app, chart_specs):
     )
     above = app.dataframe[0].value
     assert len(above) == int((scores["max_rougeL"] > 0.3).sum()) > 0
+    table = app.dataframe[0].proto  # texts wrap (in rows above 4rem), sharing the width
+    columns = json.loads(table.columns)
+    assert table.row_height > 64
+    assert columns["text"]["width"] == columns["nearest_text"]["width"] == "medium"
     assert (above["max_rougeL"] > 0.3).all()
     [histogram] = chart_specs(app)
     assert sum(histogram["data"][0]["y"]) == 252
