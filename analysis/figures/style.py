@@ -49,8 +49,17 @@ def paper_style(
         width=width,
         height=height,
         margin={"l": 50, "r": 10, "t": 40, "b": 45},
-        # Legend above the plot, horizontal: the plot keeps the full column width.
-        legend={"font": {"size": 10}, "orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # Legend above the plot, horizontal (the plot keeps the full column width), hung from
+        # the top of the figure: anchored to the plot's top instead, it kept the height it had
+        # at the export's width when the app redrew it wider, and sank onto the bars.
+        legend={
+            "font": {"size": 10},
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "top",
+            "y": 1,
+            "x": 0,
+        },
         title={"font": {"size": 13}},
     )
     return fig
