@@ -38,8 +38,8 @@ def length_figure(
             marker={"color": colours[series], "line": {"width": 0}},
             opacity=0.6,
             customdata=group[["bin_start", "bin_end", "count", "share"]].to_numpy(),
-            hovertemplate="%{customdata[0]}–%{customdata[1]} words: %{customdata[2]} rows "
-            "(%{customdata[3]:.1%})<extra>%{fullData.name}</extra>",
+            hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f} words: "
+            "%{customdata[2]:.0f} rows (%{customdata[3]:.1%})<extra>%{fullData.name}</extra>",
         )
     fig.update_layout(
         barmode="overlay",
