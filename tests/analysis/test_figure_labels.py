@@ -12,15 +12,14 @@ from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.export import figure_bytes
 from analysis.figures.lengths import length_figure
 from analysis.figures.similarity import similarity_histogram
+from analysis.lengths import length_histogram_data
 from tests.analysis.rendered import requires_chromium
 
 NAME = "<b>x</b> & <i>y</i>"
 
 FIGURES = {  # two series each where a legend is wanted: plotly hides a one-item legend
     "lengths legend": lambda: length_figure(
-        pd.DataFrame(
-            {"series": [NAME, "other"], "bin_start": [0, 0], "bin_end": [8, 8], "count": [3, 1]}
-        ),
+        length_histogram_data(pd.DataFrame({"series": [NAME, "other"], "length": [3, 5]})),
         "output",
     ),
     "ROUGE-L legend": lambda: rouge_by_bucket_figure(
