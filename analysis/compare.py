@@ -70,8 +70,10 @@ def rouge_to_reference(scores_by_model: dict[str, pd.DataFrame]) -> pd.DataFrame
 
 
 def rouge_by_bucket(scores: pd.DataFrame) -> pd.DataFrame:
-    """Mean ROUGE-L and row count per model and reference-length bucket, plus an 'all' bucket."""
+    """Mean ROUGE-L and row count per model and reference-length bucket, plus an 'all' bucket;
+    models keep their order in `scores` (the order they were chosen in), buckets go short first."""
     order = [bucket_label(low, high) for low, high in REFERENCE_LENGTH_BUCKETS] + ["all"]
+    models = {model: rank for rank, model in enumerate(dict.fromkeys(scores["model"]))}
     every = scores.assign(bucket="all")
     table = (
         pd.concat([scores, every], ignore_index=True)
@@ -80,7 +82,10 @@ def rouge_by_bucket(scores: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     table["bucket"] = pd.Categorical(table["bucket"], categories=order, ordered=True)
-    return table.sort_values(["model", "bucket"], kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["model", "bucket"],
+        key=lambda column: column.map(models) if column.name == "model" else column,
+    ).reset_index(drop=True)
 
 
 def side_by_side(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

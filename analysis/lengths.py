@@ -6,6 +6,8 @@ inputs and outputs (Fig. 1d); Self-Instruct's Table 1 averages the same word cou
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -17,7 +19,8 @@ LENGTHS_VERSION = "2"
 LENGTH_FIELDS: tuple[str, ...] = ("instruction", "input", "output")
 #: GPT-4-LLM plots 0-512 words.
 DEFAULT_MAX_LENGTH = 512
-DEFAULT_BIN_WIDTH = 8
+#: Bars of a histogram whose bin width is not given (GPT-4-LLM: 512 words in bins of 8).
+HISTOGRAM_BINS = 64
 
 
 def word_counts(texts: pd.Series) -> pd.Series:
@@ -75,23 +78,37 @@ def length_table(length_frames: dict[str, pd.DataFrame], field: str) -> pd.DataF
 
 
 def length_histogram_data(
-    lengths: pd.DataFrame, max_length: int = DEFAULT_MAX_LENGTH, bin_width: int = DEFAULT_BIN_WIDTH
+    lengths: pd.DataFrame, max_length: int = DEFAULT_MAX_LENGTH, bin_width: int | None = None
 ) -> pd.DataFrame:
-    """Counts per series and bin (lengths above max_length go to the last bin): what the figure draws."""
-    edges = np.arange(0, max_length + bin_width, bin_width)
+    """Rows per series and bin, as a count and as a share of the series' rows (so 175 rows can
+    be set beside 5,000): what the figure draws.
+
+    The bins run from 0 to the longest text, at most `max_length` (longer texts go to the last
+    bin), so a field of short texts is not squashed into the first bins of a wide axis; the
+    bin width defaults to a `HISTOGRAM_BINS`th of that range.
+    """
+    longest = int(lengths["length"].max()) if len(lengths) else 0
+    top = max(1, min(max_length, longest))
+    width = bin_width or max(1, math.ceil(top / HISTOGRAM_BINS))
+    edges = np.arange(0, top + width, width)
     rows = []
     for series, group in lengths.groupby("series", sort=False):
-        clipped = group["length"].clip(upper=max_length)
-        counts, _ = np.histogram(clipped, bins=edges)
+        counts, _ = np.histogram(group["length"].clip(upper=top), bins=edges)
         rows.append(
             pd.DataFrame(
-                {"series": series, "bin_start": edges[:-1], "bin_end": edges[1:], "count": counts}
+                {
+                    "series": series,
+                    "bin_start": edges[:-1],
+                    "bin_end": edges[1:],
+                    "count": counts,
+                    "share": counts / len(group),
+                }
             )
         )
     return (
         pd.concat(rows, ignore_index=True)
         if rows
-        else pd.DataFrame(columns=["series", "bin_start", "bin_end", "count"])
+        else pd.DataFrame(columns=["series", "bin_start", "bin_end", "count", "share"])
     )
 
 

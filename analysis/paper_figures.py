@@ -20,6 +20,7 @@ from analysis.figures import export
 from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import length_figure
 from analysis.figures.similarity import similarity_histogram
+from analysis.figures.style import series_colours
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
 from analysis.lengths import length_columns, length_histogram_data, length_table
 from analysis.rouge import max_rouge_to_pool_cached
@@ -43,12 +44,15 @@ def build_figures(
     """Lengths, verb-noun sunbursts, similarity to the pool; with `other`, the comparisons."""
     figures = []
     both = {item.name: item for item in (dataset, other) if item is not None}
+    colours = series_colours(both)  # one colour per dataset in every figure
     lengths = {name: length_columns(item) for name, item in both.items()}
     for field in ("instruction", "input", "output"):
         if _texts_present(dataset, field):
             histogram = length_histogram_data(length_table(lengths, field))
             figures.append(
-                PaperFigure(f"lengths_{field}", length_figure(histogram, field), histogram)
+                PaperFigure(
+                    f"lengths_{field}", length_figure(histogram, field, colours=colours), histogram
+                )
             )
     pairs = {}
     for field in ("instruction", "output"):
@@ -65,6 +69,7 @@ def build_figures(
         threshold=DEFAULT_THRESHOLD,
         above=count_above(scores["max_rougeL"], DEFAULT_THRESHOLD),
         pool_name=pool.name,
+        colour=colours[dataset.name],
     )
     figures.append(PaperFigure("similarity_to_pool", figure, scores))
     if other is not None and "instruction" in pairs:
@@ -73,7 +78,9 @@ def build_figures(
             verbs.verb_noun_column(other, field="instruction", rule=rule),
             (dataset.name, other.name),
         )
-        figures.append(PaperFigure("top_pairs_comparison", top_pairs_bars(comparison), comparison))
+        figures.append(
+            PaperFigure("top_pairs_comparison", top_pairs_bars(comparison, colours), comparison)
+        )
     with_reference = {
         name: compare.reference_rouge_cached(item)
         for name, item in both.items()
@@ -81,7 +88,9 @@ def build_figures(
     }
     if with_reference:
         table = compare.rouge_by_bucket(compare.rouge_to_reference(with_reference))
-        figures.append(PaperFigure("rouge_to_reference", rouge_by_bucket_figure(table), table))
+        figures.append(
+            PaperFigure("rouge_to_reference", rouge_by_bucket_figure(table, colours), table)
+        )
     return figures
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis.compare import rouge_by_bucket
 from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import length_figure
+from analysis.figures.style import series_colours
 from analysis.lengths import length_histogram_data, length_summary, length_table
-from analysis.verbs import RULES, summary
+from analysis.verbs import RULES, summary, summary_table
 from app_pages import data
 from app_pages.components import figure_with_exports, md
 
@@ -29,6 +29,7 @@ if len(chosen) < 2:
     st.info("Choose at least two datasets.")
     st.stop()
 frames = {name: dataset.frame for name, dataset in datasets.items()}
+colours = series_colours(chosen)  # one colour per model in every figure below
 
 st.subheader("ROUGE-L to the reference output, by reference length")
 with_reference = tuple(name for name in chosen if frames[name]["reference"].notna().any())
@@ -36,7 +37,7 @@ if with_reference:
     table = rouge_by_bucket(
         data.rouge_to_reference({name: datasets[name] for name in with_reference})
     )
-    figure_with_exports(rouge_by_bucket_figure(table), table, "rouge-to-reference")
+    figure_with_exports(rouge_by_bucket_figure(table, colours), table, "rouge-to-reference")
 else:
     st.caption("None of these datasets has reference outputs.")
 
@@ -44,18 +45,17 @@ st.subheader("Output lengths")
 log_y = st.checkbox("Log scale", key="compare_log")
 lengths = length_table({name: data.lengths(datasets[name]) for name in chosen}, "output")
 histogram = length_histogram_data(lengths)
-figure_with_exports(length_figure(histogram, "output", log_y), histogram, "output-lengths-by-model")
+figure_with_exports(
+    length_figure(histogram, "output", log_y, colours), histogram, "output-lengths-by-model"
+)
 st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
 
 st.subheader("Verb–noun structure of the outputs")
 rule = st.selectbox("Rule", RULES, key="compare_rule")
-verb_stats = pd.DataFrame(
+verb_stats = summary_table(
     {name: summary(data.verb_nouns(datasets[name], "output", rule)) for name in chosen}
-).T
-st.dataframe(
-    verb_stats[["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]],
-    width="stretch",
 )
+st.dataframe(verb_stats, hide_index=True, width="stretch")
 
 st.subheader("Read side by side")
 aligned = data.side_by_side(datasets)

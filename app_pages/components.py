@@ -1,10 +1,10 @@
-"""Page building blocks: a figure with its export buttons."""
+"""Page building blocks: a figure with its export buttons, a table of texts."""
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import pandas as pd
@@ -14,6 +14,9 @@ import streamlit as st
 from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
 from analysis.progress import progress_text
 
+#: Row height of tables of texts: Streamlit wraps text cells only in rows taller than 4rem
+#: (64 px); this shows about four lines of each text.
+TEXT_ROW_HEIGHT = 96
 #: Characters that Markdown (and Streamlit's :color[...] and :emoji: directives) give a meaning.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
 
@@ -39,6 +42,21 @@ def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
         yield report
     finally:
         bar.empty()
+
+
+def text_table(frame: pd.DataFrame, text_columns: Sequence[str]) -> None:
+    """A table whose texts are the point: text cells wrap over about four lines (one line cut
+    them off) and the text columns share the page's width, none pushed out of view; a cell
+    opens in full when clicked."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=TEXT_ROW_HEIGHT,
+        column_config={
+            column: st.column_config.TextColumn(width="medium") for column in text_columns
+        },
+    )
 
 
 def _slug(text: str) -> str:

@@ -27,18 +27,34 @@ url_state.save("lengths_datasets", chosen)
 field = st.radio(
     "Field", ["instruction", "input", "output"], index=2, horizontal=True, key="lengths_field"
 )
-max_length = st.slider("Longest length shown (words)", 32, 2048, 512, step=32, key="lengths_max")
-log_y = st.checkbox("Log scale", key="lengths_log")
+max_length = st.slider(
+    "Cut off at (words)",
+    32,
+    2048,
+    512,
+    step=32,
+    key="lengths_max",
+    help="The axis ends at the longest text or here, whichever is shorter; longer texts fall "
+    "in the last bin.",
+)
+options = st.columns(2)
+share = options[0].toggle(
+    "Share of each dataset's rows",
+    key="lengths_share",
+    help="Bars as a share of each dataset's rows instead of counts, so datasets of different "
+    "sizes can be compared.",
+)
+log_y = options[1].checkbox("Log scale", key="lengths_log")
 
 datasets = data.load_many(chosen)
 if not datasets:
     st.info("Choose at least one dataset.")
     st.stop()
 lengths = length_table({name: data.lengths(d) for name, d in datasets.items()}, field)
-histogram = length_histogram_data(
-    lengths, max_length=max_length, bin_width=max(1, max_length // 64)
+histogram = length_histogram_data(lengths, max_length=max_length)
+figure_with_exports(
+    length_figure(histogram, field, log_y, share=share), histogram, f"{field}-lengths"
 )
-figure_with_exports(length_figure(histogram, field, log_y), histogram, f"{field}-lengths")
 st.caption(
     "Words for alphabetic text, characters for Chinese/Japanese/Korean; longer texts fall in the last bin."
 )

@@ -11,7 +11,7 @@ from analysis.schema import TEXT_FIELDS
 from analysis.similarity import rows_above, similarity_histogram_data
 from analysis.wording import counted
 from app_pages import data
-from app_pages.components import figure_with_exports
+from app_pages.components import figure_with_exports, text_table
 
 st.title("Similarity to a pool")
 dataset = data.primary()
@@ -41,4 +41,4 @@ figure_with_exports(
     f"rouge-to-{pool}-{dataset.name}",
 )
 st.subheader(f"{counted(len(above), 'row')} above {threshold:g}")
-st.dataframe(above, hide_index=True, width="stretch")
+text_table(above, ["text", "nearest_text"])

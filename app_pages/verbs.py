@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
@@ -11,12 +10,15 @@ from analysis.verbs import (
     coverage_notes,
     pair_counts,
     rows_for,
+    shown_verbs_note,
     summary,
+    summary_labels,
+    summary_table,
     top_pairs_comparison,
     top_verb_nouns,
 )
 from app_pages import data
-from app_pages.components import figure_with_exports, md
+from app_pages.components import figure_with_exports, md, text_table
 
 st.title("Verb–noun structure")
 dataset = data.primary()
@@ -34,22 +36,23 @@ min_count = controls[4].number_input("Minimum count", 1, 10_000, 1, key="verbs_m
 
 pairs = data.verb_nouns(dataset, field, rule)
 stats = summary(pairs)
+labels = summary_labels(stats["k"])
 metrics = st.columns(4)
 metrics[0].metric(
-    "Rows with verb–noun",
+    labels["pair_share"],
     f"{stats['pair_share']:.1%}",
     help=f"{stats['rows_with_pair']} of {stats['rows']} rows have a root verb with a direct-object noun",
 )
-metrics[1].metric("Unique verbs", stats["unique_verbs"])
-metrics[2].metric("Unique pairs", stats["unique_pairs"])
-metrics[3].metric(f"Pairs seen > {stats['k']} times", stats["pairs_above_k"])
+for column, key in zip(metrics[1:], ("unique_verbs", "unique_pairs", "pairs_above_k"), strict=True):
+    column.metric(labels[key], stats[key])
 for note in coverage_notes(stats):
     st.caption(note)
 
 table = top_verb_nouns(pairs, int(top_verbs), int(top_nouns), int(min_count))
-if table.empty:
-    st.info("No verb–noun pairs at this minimum count.")
-else:
+note = shown_verbs_note(pairs, table, int(top_verbs), int(min_count))
+if note:
+    st.info(note)
+if not table.empty:
     figure_with_exports(
         verb_noun_sunburst(table, title=f"{dataset.name}: {field}"),
         table,
@@ -72,7 +75,7 @@ if verb:
     behind = rows_for(pairs, verb, None if noun == "(any)" else noun)
     rows = dataset.frame.loc[behind.index, ["id", "instruction", "input", "output"]]
     st.caption(f"{len(rows)} rows")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    text_table(rows, ["instruction", "input", "output"])
 
 other = data.comparison()
 if other is not None:
@@ -82,10 +85,8 @@ if other is not None:
     figure_with_exports(
         top_pairs_bars(comparison), comparison, f"top-pairs-{dataset.name}-vs-{other.name}"
     )
-    other_stats = summary(other_pairs)
     st.dataframe(
-        pd.DataFrame({dataset.name: stats, other.name: other_stats}).loc[
-            ["rows", "pair_share", "unique_verbs", "unique_pairs", "pairs_above_k"]
-        ],
+        summary_table({dataset.name: stats, other.name: summary(other_pairs)}),
+        hide_index=True,
         width="stretch",
     )

@@ -7,6 +7,8 @@
    time and peak memory; rouge_score's time extrapolated from its measured time per pair.
 3. The incremental filter (Self-Instruct's novelty check): time per candidate at pool sizes
    1k / 10k / 50k, against rouge_score's loop (measured on a few candidates).
+4. Dedup of a dataset of one long row (200K / 400K / 800K tokens): the time must grow linearly
+   with the text, since a row has no pair to score.
 
 Texts are synthesized reproducibly from the seed instructions: spans of 2-3 seed instructions
 recombined with a seeded RNG, 3% of them near-copies of an earlier text.
@@ -29,6 +31,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import bundled  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import LCSseq  # noqa: E402
 from rouge_score import rouge_scorer  # noqa: E402
@@ -158,6 +161,19 @@ def bench_filter(texts: list[str], candidates: list[str], reference_pair_s: floa
     return rows
 
 
+def bench_long_row(seeds: list[str], seed: int) -> list[tuple[str, str, str]]:
+    """`deduplicate` (as `python -m analysis dedup` runs it) on a dataset of one long row."""
+    rng = random.Random(seed)
+    words = " ".join(seeds).split()
+    rows = []
+    for tokens in (200_000, 400_000, 800_000):
+        text = " ".join(rng.choices(words, k=tokens))
+        frame = pd.DataFrame({"id": ["0"], "instruction": [text]})
+        elapsed, _ = best_of(1, lambda frame=frame: rouge.deduplicate(frame))
+        rows.append((f"dedup, one row of {tokens:,} tokens", f"{elapsed:.2f} s", ""))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs-n", type=int, default=52_000, help="texts for all-pairs")
@@ -172,6 +188,7 @@ def main() -> None:
     rows += core_rows
     rows += bench_all_pairs(texts[: args.pairs_n], reference_core_s)
     rows += bench_filter(texts[:50_000], texts[50_000:50_200], reference_pair_s)
+    rows += bench_long_row(seeds, args.seed)
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     width = max(len(row[0]) for row in rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.style import PALETTE, paper_style
+from analysis.figures.style import PALETTE, add_reference_line, paper_style, plain
 
 
 def similarity_histogram(
@@ -18,9 +18,10 @@ def similarity_histogram(
     threshold: float | None = None,
     above: int | None = None,
     pool_name: str = "seed tasks",
+    colour: str = PALETTE[0],
 ) -> go.Figure:
-    """Bars of the histogram over [0, 1]; a threshold is drawn as a dashed line, labelled with
-    the number of rows above it when `above` is given."""
+    """Bars of the histogram over [0, 1] in the dataset's `colour`; a threshold is drawn as a
+    dashed line, labelled with the number of rows above it when `above` is given."""
     labels = [
         f"{low:.2f}–{high:.2f}"
         for low, high in zip(histogram["bin_start"], histogram["bin_end"], strict=True)
@@ -31,23 +32,19 @@ def similarity_histogram(
             y=histogram["count"],
             width=(histogram["bin_end"] - histogram["bin_start"]).to_numpy(),
             customdata=labels,
-            marker={"color": PALETTE[0], "line": {"color": "white", "width": 0.5}},
+            marker={"color": colour, "line": {"color": "white", "width": 0.5}},
             hovertemplate="ROUGE-L %{customdata}<br>%{y} rows<extra></extra>",
             name="rows",
         )
     )
     fig.update_layout(
-        title=f"ROUGE-L to the most similar of the {pool_name}",
-        xaxis={"title": f"max ROUGE-L to the {pool_name}", "range": [0, 1]},
+        title=f"ROUGE-L to the most similar of the {plain(pool_name)}",
+        xaxis={"title": f"max ROUGE-L to the {plain(pool_name)}", "range": [0, 1]},
         yaxis={"title": "# rows"},
         bargap=0,
         showlegend=False,
     )
     if threshold is not None:
-        fig.add_vline(
-            x=threshold,
-            line={"dash": "dash", "color": PALETTE[3]},
-            annotation_text=f"{threshold:g}" + (f" ({above} above)" if above is not None else ""),
-            annotation_position="top right",
-        )
+        label = f"{threshold:g}" + (f" ({above} above)" if above is not None else "")
+        add_reference_line(fig, threshold, label)
     return paper_style(fig)

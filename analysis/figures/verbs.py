@@ -1,27 +1,22 @@
 """Verb-noun figures: the sunburst (Self-Instruct Fig. 2) and top-pair bars (GPT-4-LLM Fig. 1c).
 
 Both are drawn from the aggregate tables of ``analysis.verbs`` and nothing else, so what the
-figure shows is exactly what the exported table says. Verbs and nouns come from dataset text:
-labels are entity-escaped so plotly's pseudo-HTML (``<b>``, ``<br>``) is shown, not applied.
+figure shows is exactly what the exported table says. Verbs, nouns and dataset names come from
+data: every label goes through ``plain``, so plotly's pseudo-HTML is shown, not applied.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures.style import COLUMN_WIDTH_PX, PALETTE, paper_style
+from analysis.figures.style import COLUMN_WIDTH_PX, PALETTE, paper_style, plain, series_colours
 
 #: Separator of a noun's node id under its verb ("write/poem"); verbs never contain it twice.
 ID_SEPARATOR = "/"
-
-
-def plain(text: str) -> str:
-    """Text as plotly must receive it to display it literally."""
-    return html.escape(text, quote=False)
 
 
 def verb_noun_sunburst(table: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -61,13 +56,15 @@ def verb_noun_sunburst(table: pd.DataFrame, title: str | None = None) -> go.Figu
     return fig
 
 
-def top_pairs_bars(comparison: pd.DataFrame) -> go.Figure:
+def top_pairs_bars(comparison: pd.DataFrame, colours: Mapping[str, str] | None = None) -> go.Figure:
     """Two panels of horizontal bars, one per dataset, from ``top_pairs_comparison``.
 
     Each panel ranks its own top pairs, most frequent on top, as in GPT-4-LLM Fig. 1c; the hover
-    also gives the pair's count in the other dataset.
+    also gives the pair's count in the other dataset. Bars take their dataset's colour from
+    `colours` (default: the table's order).
     """
     names = list(dict.fromkeys(comparison["dataset"]))
+    colours = colours or series_colours(names)
     fig = make_subplots(
         rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.3
     )
@@ -79,7 +76,7 @@ def top_pairs_bars(comparison: pd.DataFrame) -> go.Figure:
                 y=[plain(f"{v} {n}") for v, n in zip(part["verb"], part["noun"], strict=True)],
                 orientation="h",
                 name=plain(name),
-                marker_color=PALETTE[(column - 1) % len(PALETTE)],
+                marker_color=colours[name],
                 customdata=part["other_count"].astype(int).tolist(),
                 hovertemplate="%{y}: %{x} (other dataset: %{customdata})<extra></extra>",
             ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,23 @@ DEDUP_RULES: tuple[str, ...] = ("filter", "cluster")
 def _loosened(threshold: float) -> float:
     """The threshold less 1e-9, so that float rounding in F never hides a pair from a bound."""
     return threshold - 1e-9
+
+
+def _later_pairs(
+    start: int, stop: int, end: int
+) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Row and column ranges that hold each pair i < j of rows [start, stop) and columns
+    [start, end) exactly once, never a row with itself: a text's LCS with itself costs its
+    length squared, which made one long row take minutes while it has no pair at all."""
+    if stop < end:
+        yield (start, stop), (stop, end)
+    halves = [(start, stop)]
+    while halves:  # the block's own pairs: each half against the other, then within each
+        low, high = halves.pop()
+        if high - low > 1:
+            middle = (low + high) // 2
+            yield (low, middle), (middle, high)
+            halves += [(low, middle), (middle, high)]
 
 
 def near_duplicate_pairs(
@@ -59,15 +76,20 @@ def near_duplicate_pairs(
         stop = max(start + 1, min(start + budget, int(np.searchsorted(lengths, band_top, "right"))))
         # la, lb >= shortest here, so F > threshold needs lcs > bound * shortest.
         cutoff = max(1, int(np.floor(bound * shortest)) + 1)
-        lcs = lcs_lengths(codes[start:stop], codes[start:end], workers, cutoff)
-        rows, columns = np.nonzero(lcs)
-        keep = columns > rows  # the block starts on the diagonal: keep each pair once
-        rows, columns = rows[keep] + start, columns[keep] + start
-        scores = f_measure(lcs[rows - start, columns - start], lengths[rows], lengths[columns])
-        above = scores > threshold
-        found_i.append(order[rows[above]])
-        found_j.append(order[columns[above]])
-        found_score.append(scores[above])
+        for (row_start, row_stop), (column_start, column_stop) in _later_pairs(start, stop, end):
+            lcs = lcs_lengths(
+                codes[row_start:row_stop], codes[column_start:column_stop], workers, cutoff
+            )
+            rows, columns = np.nonzero(lcs)
+            if not len(rows):
+                continue
+            scores = f_measure(
+                lcs[rows, columns], lengths[rows + row_start], lengths[columns + column_start]
+            )
+            above = scores > threshold
+            found_i.append(order[rows[above] + row_start])
+            found_j.append(order[columns[above] + column_start])
+            found_score.append(scores[above])
         start = stop
     i = np.concatenate(found_i) if found_i else np.empty(0, dtype=np.int64)
     j = np.concatenate(found_j) if found_j else np.empty(0, dtype=np.int64)

@@ -14,6 +14,9 @@ from analysis.rouge.tokens import ENGLISH, tokenize, tokenize_all
 #: Cells of one LCS block (int32): bounds the memory of every bulk comparison (~16 MB + scores).
 #: Callers read it as `scores.BLOCK_CELLS`, so one setting bounds them all.
 BLOCK_CELLS = 1 << 22
+#: Below this many cells a comparison runs on one thread: starting rapidfuzz's workers costs
+#: ~150 us a call, more than a small block takes.
+_PARALLEL_CELLS = 16_384
 #: Elements per block of `f_measure` (about 256 KB of float64 per temporary).
 _F_BLOCK_ELEMENTS = 32_768
 
@@ -69,7 +72,7 @@ def lcs_lengths(
         choices,
         scorer=LCSseq.similarity,
         dtype=np.int32,
-        workers=workers,
+        workers=workers if len(queries) * len(choices) >= _PARALLEL_CELLS else 1,
         score_cutoff=cutoff,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.verbs.column import APPROXIMATE_METHODS, METHOD_NOT_PARSED
@@ -46,6 +48,34 @@ def summary(frame: pd.DataFrame, k: int = 10) -> dict[str, int | float]:
     }
 
 
+def summary_labels(k: int) -> dict[str, str]:
+    """What a person reads for each `summary` figure the pages show, in their order: one place
+    for the metrics' labels and the comparison tables' columns."""
+    return {
+        "rows": "Rows",
+        "pair_share": "Rows with verb–noun",
+        "unique_verbs": "Unique verbs",
+        "unique_pairs": "Unique pairs",
+        "pairs_above_k": f"Pairs seen > {k} times",
+    }
+
+
+def summary_table(summaries: Mapping[str, Mapping[str, int | float]]) -> pd.DataFrame:
+    """Several datasets' `summary` side by side, one row each, under the human labels (the
+    share as a percentage, so the table exports as numbers)."""
+    rows = []
+    for name, stats in summaries.items():
+        labels = summary_labels(int(stats["k"]))
+        row = {"dataset": name}
+        for key, label in labels.items():
+            if key == "pair_share":
+                row[f"{label} (%)"] = round(100 * stats[key], 1)
+            else:
+                row[label] = stats[key]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def coverage_notes(stats: dict[str, int | float]) -> list[str]:
     """What a `summary`'s pairs approximate or leave out, one sentence each, for any view."""
     notes = []
@@ -84,6 +114,30 @@ def top_verb_nouns(
         ["_rank", "count", "noun"], ascending=[True, False, True], kind="stable"
     )
     return table.drop(columns="_rank").reset_index(drop=True)
+
+
+def shown_verbs_note(
+    frame: pd.DataFrame, table: pd.DataFrame, top_verbs: int, min_count: int
+) -> str | None:
+    """Why a ``top_verb_nouns`` table holds fewer verbs than were asked for (None when it holds
+    them all): the data has fewer verbs with a noun, or the minimum count left some of the top
+    verbs without a pair. Without it the sunburst would shrink without a word."""
+    shown = table["verb"].nunique()
+    if shown >= top_verbs:
+        return None
+    with_noun = pair_counts(frame)["verb"].nunique()
+    reasons = []
+    if with_noun < top_verbs:
+        have = "has" if with_noun == 1 else "have"
+        reasons.append(f"only {counted(with_noun, 'verb')} in the data {have} a noun")
+    ranked = min(top_verbs, with_noun)
+    if shown < ranked:
+        have = "has" if ranked - shown == 1 else "have"
+        reasons.append(
+            f"{ranked - shown} of the top {ranked} {have} no pair seen at least "
+            f"{counted(min_count, 'time')} (the minimum count; lower it to show them)"
+        )
+    return f"Showing {counted(shown, 'verb')} of the {top_verbs} asked for: {'; '.join(reasons)}."
 
 
 def top_pairs_comparison(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import xml.etree.ElementTree as ElementTree
 
 import pandas as pd
@@ -14,11 +12,7 @@ import pytest
 from analysis.__main__ import main
 from analysis.figures import export
 from analysis.figures.style import paper_style
-
-requires_chromium = pytest.mark.skipif(
-    shutil.which("chromium") is None and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (CI installs it and never skips)",
-)
+from tests.analysis.rendered import requires_chromium
 
 
 def small_figure() -> go.Figure:

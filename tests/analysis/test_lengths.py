@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from analysis.figures.lengths import length_figure
 from analysis.lengths import (
     length_frame,
     length_histogram_data,
@@ -36,12 +38,42 @@ def test_lengths_histogram_puts_longer_texts_in_the_last_bin():
         {"series": ["s"] * 5 + ["t"], "id": list("abcdef"), "length": [0, 3, 4, 9, 500, 5]}
     )
     histogram = length_histogram_data(lengths, max_length=8, bin_width=4)
-    assert histogram.values.tolist() == [
+    assert histogram[["series", "bin_start", "bin_end", "count"]].values.tolist() == [
         ["s", 0, 4, 2],
         ["s", 4, 8, 3],  # 4, and 9 and 500 clipped to 8 (the last bin includes its end)
         ["t", 0, 4, 0],
         ["t", 4, 8, 1],
     ]
+
+
+def test_lengths_histogram_fits_the_longest_text_and_gives_shares():
+    lengths = pd.DataFrame(
+        {"series": ["s"] * 4 + ["t"], "id": list("abcde"), "length": [1, 2, 2, 20, 7]}
+    )
+    histogram = length_histogram_data(lengths)
+    assert histogram["bin_end"].max() == 20  # not 512: short texts are not squashed
+    assert (histogram["bin_end"] - histogram["bin_start"] == 1).all()
+    assert histogram.groupby("series")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+    s = histogram[histogram["series"] == "s"].set_index("bin_start")
+    assert s.loc[2, ["count", "share"]].tolist() == [2, 0.5]
+    capped = length_histogram_data(lengths.assign(length=[1, 2, 2, 5000, 7]))
+    assert capped["bin_end"].max() == 512 and len(capped) == 2 * 64  # longer ones in the last bin
+
+
+def test_lengths_figure_draws_shares_or_counts():
+    histogram = length_histogram_data(
+        pd.DataFrame({"series": ["s", "s", "t"], "id": list("abc"), "length": [1, 3, 3]})
+    )
+    counts, shares = (
+        length_figure(histogram, "output"),
+        length_figure(histogram, "output", share=True),
+    )
+    assert [sum(trace.y) for trace in counts.data] == [2, 1]
+    assert [sum(trace.y) for trace in shares.data] == [1.0, 1.0]
+    assert (
+        shares.layout.yaxis.tickformat == ".0%"
+        and shares.layout.yaxis.title.text == "share of rows"
+    )
 
 
 def test_lengths_summary_per_series_in_first_seen_order():

@@ -280,6 +280,27 @@ def test_rouge_near_duplicate_pairs_equal_brute_force(
     assert (pairs["i"] < pairs["j"]).all()
 
 
+@pytest.mark.parametrize("block_cells", [rouge.scores.BLOCK_CELLS, 7])
+def test_rouge_near_duplicate_pairs_never_score_a_row_with_itself(
+    block_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rouge.scores, "BLOCK_CELLS", block_cells)
+    scored: list[tuple[list[str], list[str]]] = []
+
+    def counting_lcs(queries, choices, workers, cutoff=0):
+        scored.append((list(queries), list(choices)))
+        return rouge.scores.lcs_lengths(queries, choices, workers, cutoff)
+
+    monkeypatch.setattr(rouge.duplicates, "lcs_lengths", counting_lcs)
+    assert rouge.near_duplicate_pairs(["write " * 5_000]).empty
+    assert scored == []  # one row has no pair to score
+    texts = [f"write a poem about topic {n}" for n in range(40)]  # one length band
+    pairs = rouge.near_duplicate_pairs(texts, 0.7)
+    assert sum(len(queries) * len(choices) for queries, choices in scored) == 40 * 39 // 2
+    assert not any(set(queries) & set(choices) for queries, choices in scored)
+    assert len(pairs) == 40 * 39 // 2  # each pair still found once
+
+
 def test_rouge_clusters_join_chains_and_keep_first() -> None:
     pairs = pd.DataFrame({"i": [3, 1, 0], "j": [4, 3, 5], "rougeL": [0.8, 0.9, 0.75]})
     assert rouge.clusters_from_pairs(7, pairs).tolist() == [0, 1, 2, 1, 1, 0, 6]

@@ -444,6 +444,21 @@ def test_verbs_coverage_notes_count_chinese_and_unparsed_rows_in_good_english():
     assert verbs.coverage_notes(verbs.summary(frame_of([("write", "poem")]))) == []
 
 
+def test_verbs_summary_table_puts_datasets_side_by_side_under_human_labels():
+    first = verbs.summary(frame_of([("write", "poem"), ("write", "poem"), ("", "")]))
+    second = verbs.summary(frame_of([("give", "tip")]))
+    table = verbs.summary_table({"GPT-4": first, "GPT-3": second})
+    assert table.columns.tolist() == [
+        "dataset",
+        "Rows",
+        "Rows with verb–noun (%)",
+        "Unique verbs",
+        "Unique pairs",
+        "Pairs seen > 10 times",
+    ]
+    assert table.values.tolist() == [["GPT-4", 3, 66.7, 1, 1, 0], ["GPT-3", 1, 100.0, 1, 1, 0]]
+
+
 def test_verbs_summary_of_an_empty_frame():
     assert verbs.summary(frame_of([]))["pair_share"] == 0.0
 
@@ -478,6 +493,23 @@ def test_verbs_top_verb_nouns_ranks_verbs_by_rows_with_a_noun():
         ["write", "story", 3],
         ["give", "tip", 4],
     ]
+
+
+def test_verbs_shown_verbs_note_says_why_fewer_verbs_are_shown():
+    rows = [("write", "poem")] * 5 + [("give", "tip")] * 2 + [("list", "fruit")] * 2
+    frame = frame_of(rows + [("tell", "")] * 9)
+    table = verbs.top_verb_nouns(frame, top_verbs=3, min_count=3)
+    assert verbs.shown_verbs_note(frame, table, 3, 3) == (
+        "Showing 1 verb of the 3 asked for: 2 of the top 3 have no pair seen at least 3 times "
+        "(the minimum count; lower it to show them)."
+    )
+    table = verbs.top_verb_nouns(frame, top_verbs=10, min_count=3)
+    assert verbs.shown_verbs_note(frame, table, 10, 3) == (
+        "Showing 1 verb of the 10 asked for: only 3 verbs in the data have a noun; 2 of the top "
+        "3 have no pair seen at least 3 times (the minimum count; lower it to show them)."
+    )
+    table = verbs.top_verb_nouns(frame, top_verbs=3)
+    assert verbs.shown_verbs_note(frame, table, 3, 1) is None
 
 
 def test_verbs_top_pairs_comparison_puts_each_top_list_beside_the_other_counts():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import verbs
-from analysis.figures.verbs import plain, top_pairs_bars, verb_noun_sunburst
+from analysis.figures.style import plain
+from analysis.figures.verbs import top_pairs_bars, verb_noun_sunburst
 
 
 def frame_of(rows: list[tuple[str, str]]) -> pd.DataFrame:
