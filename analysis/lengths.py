@@ -112,6 +112,17 @@ def length_histogram_data(
     )
 
 
+#: Headers a reader sees over `length_summary`'s columns.
+SUMMARY_LABELS = {
+    "series": "dataset",
+    "rows": "rows",
+    "mean": "mean",
+    "median": "median",
+    "p90": "90th percentile",
+    "max": "longest",
+}
+
+
 def length_summary(lengths: pd.DataFrame) -> pd.DataFrame:
     """Per-series count, mean, median, 90th percentile and max length."""
     grouped = lengths.groupby("series", sort=False)["length"]

@@ -8,7 +8,12 @@ from analysis.compare import rouge_by_bucket
 from analysis.figures.compare import rouge_by_bucket_figure
 from analysis.figures.lengths import length_figure
 from analysis.figures.style import series_colours
-from analysis.lengths import length_histogram_data, length_summary, length_table
+from analysis.lengths import (
+    SUMMARY_LABELS,
+    length_histogram_data,
+    length_summary,
+    length_table,
+)
 from analysis.verbs import RULES, summary, summary_table
 from app_pages import data
 from app_pages.components import figure_with_exports, md
@@ -48,7 +53,11 @@ histogram = length_histogram_data(lengths)
 figure_with_exports(
     length_figure(histogram, "output", log_y, colours), histogram, "output-lengths-by-model"
 )
-st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
+st.dataframe(
+    length_summary(lengths).rename(columns=SUMMARY_LABELS).round(2),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader("Verb–noun structure of the outputs")
 rule = st.selectbox("Rule", RULES, key="compare_rule")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.figures.lengths import length_figure
-from analysis.lengths import length_histogram_data, length_summary, length_table
+from analysis.lengths import (
+    SUMMARY_LABELS,
+    length_histogram_data,
+    length_summary,
+    length_table,
+)
 from app_pages import choice, data, url_state
 from app_pages.components import figure_with_exports
 
@@ -58,4 +63,8 @@ figure_with_exports(
 st.caption(
     "Words for alphabetic text, characters for Chinese/Japanese/Korean; longer texts fall in the last bin."
 )
-st.dataframe(length_summary(lengths), hide_index=True, width="stretch")
+st.dataframe(
+    length_summary(lengths).rename(columns=SUMMARY_LABELS).round(2),
+    hide_index=True,
+    width="stretch",
+)

@@ -78,7 +78,7 @@ def test_lengths_page_axis_fits_short_fields_and_offers_shares(run_app, chart_sp
     app.radio(key="lengths_field").set_value("instruction").run()
     assert not app.exception
     [figure] = chart_specs(app)
-    longest = int(app.dataframe[0].value["max"].max())
+    longest = int(app.dataframe[0].value["longest"].max())
     ends = [
         x + width / 2
         for trace in figure["data"]

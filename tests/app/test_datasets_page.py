@@ -43,7 +43,7 @@ def test_datasets_page_and_lengths_page_agree_on_mean_output_length(run_app):
     table1 = app.dataframe[0].value.loc["seed_tasks", "ave. output length"]
     assert "Lengths in words; characters for Chinese" in app.caption[1].value
     app.switch_page("app_pages/lengths.py").run()
-    summary = app.dataframe[0].value.set_index("series")
+    summary = app.dataframe[0].value.set_index("dataset")
     assert f"{summary.loc['seed_tasks', 'mean']:.2f}" == table1 == "43.11"
 
 

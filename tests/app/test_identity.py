@@ -41,7 +41,7 @@ def test_replaced_dataset_shows_new_statistics_on_every_page(run_app, tmp_path):
     assert table1_rows(app, "mine") == 3
     assert len(app.dataframe[1].value) == 3
     app.switch_page("app_pages/lengths.py").run()
-    summary = app.dataframe[0].value.set_index("series")
+    summary = app.dataframe[0].value.set_index("dataset")
     assert summary.loc["mine", "rows"] == 3
 
 
