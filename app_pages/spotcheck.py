@@ -19,7 +19,6 @@ from app_pages.components import figure_with_exports, md
 
 PREDICTIONS_GROUP = "user-oriented predictions"
 POSITION_KEY = "spot_position"
-ITEM_DONE_KEY = "_spot_item_done"
 
 st.title("Spot-check")
 schemes = all_schemes()
@@ -98,7 +97,6 @@ def _answer(item, question_id: str, value: str) -> None:
     )
     given = store.answered(scheme.name, annotator)
     if all(q.id in given.get((item.fingerprint, item.row_id), {}) for q in scheme.questions):
-        st.session_state[ITEM_DONE_KEY] = True
         following = next_open(queue, given, scheme, st.session_state[POSITION_KEY])
         if following is not None:
             st.session_state[POSITION_KEY] = following
@@ -106,10 +104,8 @@ def _answer(item, question_id: str, value: str) -> None:
 
 @st.fragment
 def labelling() -> None:
-    """One item and its questions. A key reruns only this fragment (fast, so a quick annotator's
-    next key is not lost to a long rerun); a finished item reruns the page for the summary."""
-    if st.session_state.pop(ITEM_DONE_KEY, False):
-        st.rerun()
+    """One item and its questions. A key reruns only this fragment, about a third of a second,
+    so a quick annotator's next key finds the next item already shown."""
     answered = store.answered(scheme.name, annotator)
     done = sum(
         all(q.id in answered.get((i.fingerprint, i.row_id), {}) for q in scheme.questions)
@@ -176,28 +172,39 @@ def labelling() -> None:
 labelling()
 st.divider()
 st.subheader("Summary")
-labels = store.frame(scheme=scheme.name)
-labels = labels[labels["fingerprint"].isin({i.fingerprint for i in queue})]
-if labels.empty:
-    st.caption("No labels yet.")
-    st.stop()
-whose = st.radio("Labels of", ["everyone", annotator], horizontal=True, key="spot_summary_whose")
-if whose != "everyone":
-    labels = labels[labels["annotator"] == annotator]
-if scheme.kind == "quality":
-    table = summary.quality_table(summary.quality_summary(labels, scheme), scheme)
-    figure_with_exports(quality_figure(table), table, f"{scheme.name}-quality")
-elif scheme.kind == "rating":
-    names_by_fingerprint = {d.fingerprint: name for name, d in datasets.items()}
-    table = summary.rating_distribution(labels, scheme, names_by_fingerprint)
-    figure_with_exports(rating_figure(table), table, f"{scheme.name}-ratings")
-else:
-    table = summary.pairwise_summary(labels, scheme, tuple(datasets))
-    figure_with_exports(pairwise_figure(table), table, f"{scheme.name}-pairwise")
-if scheme.kind == "quality":
-    table = table[["text", "yes_percent", "yes", "n"]].rename(
-        columns={"text": "question", "yes_percent": "yes (95% Wilson interval)"}
+# Drawn with the page, and again on Enter: a summary refreshed on a timer would rerun while
+# the annotator types, and a key pressed during that rerun could be lost.
+st.button("Update summary", key="spot_update_summary", shortcut="Enter")
+
+
+def summary_section() -> None:
+    labels = store.frame(scheme=scheme.name)
+    labels = labels[labels["fingerprint"].isin({i.fingerprint for i in queue})]
+    if labels.empty:
+        st.caption("No labels yet.")
+        return
+    whose = st.radio(
+        "Labels of", ["everyone", annotator], horizontal=True, key="spot_summary_whose"
     )
-st.dataframe(table, hide_index=True, width="stretch")
-st.markdown("**Agreement between annotators**")
-st.dataframe({q.id: agreement(labels, scheme, q.id) for q in scheme.questions}, width="stretch")
+    if whose != "everyone":
+        labels = labels[labels["annotator"] == annotator]
+    if scheme.kind == "quality":
+        table = summary.quality_table(summary.quality_summary(labels, scheme), scheme)
+        figure_with_exports(quality_figure(table), table, f"{scheme.name}-quality")
+    elif scheme.kind == "rating":
+        names_by_fingerprint = {d.fingerprint: name for name, d in datasets.items()}
+        table = summary.rating_distribution(labels, scheme, names_by_fingerprint)
+        figure_with_exports(rating_figure(table), table, f"{scheme.name}-ratings")
+    else:
+        table = summary.pairwise_summary(labels, scheme, tuple(datasets))
+        figure_with_exports(pairwise_figure(table), table, f"{scheme.name}-pairwise")
+    if scheme.kind == "quality":
+        table = table[["text", "yes_percent", "yes", "n"]].rename(
+            columns={"text": "question", "yes_percent": "yes (95% Wilson interval)"}
+        )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown("**Agreement between annotators**")
+    st.dataframe({q.id: agreement(labels, scheme, q.id) for q in scheme.questions}, width="stretch")
+
+
+summary_section()

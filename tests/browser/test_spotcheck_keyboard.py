@@ -44,8 +44,9 @@ def test_spotcheck_three_items_by_keyboard(page, app_url, screenshots):
         "kind", "primary", timeout=30_000
     )
     wait_for_app(page)
+    assert "3 of 175 labelled" in labelled(page)
+    page.keyboard.press("Enter")  # update the summary, still from the keyboard
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(1, timeout=30_000)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=30_000)
     page.get_by_role("heading", name="Summary").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "spotcheck-after-keyboard.png"), full_page=True)
-    assert "3 of 175 labelled" in labelled(page)
-    table = page.locator('[data-testid="stDataFrame"]').first
-    assert table.is_visible()
