@@ -124,14 +124,7 @@ def rating_figure(distribution: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{y}}: %{{customdata}} rated {plain(str(answer))} (%{{x:.1f}}%)"
             "<extra></extra>",
         )
-    fig.update_layout(
-        barmode="stack",
-        xaxis={"title": "responses (%)", "range": [0, 100]},
-        yaxis={"autorange": "reversed"},
-        legend={"traceorder": "normal"},
-    )
-    paper_style(fig, height=max(240, 60 * len(totals) + 140))
-    return fig.update_layout(margin_r=RIGHT_MARGIN_PX)
+    return _stacked_percent_bars(fig, "responses (%)", len(totals))
 
 
 def pairwise_figure(summary: pd.DataFrame) -> go.Figure:
@@ -157,11 +150,17 @@ def pairwise_figure(summary: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{y}}: {names[column]} %{{customdata[0]}} of %{{customdata[1]}}"
             " (%{x:.1f}%)<extra></extra>",
         )
+    return _stacked_percent_bars(fig, "judgements (%)", len(summary))
+
+
+def _stacked_percent_bars(fig: go.Figure, axis_title: str, rows: int) -> go.Figure:
+    """The layout both stacked figures share: bars of 0-100 %, first row on top, legend in
+    the order the parts stack, a height that grows with the rows."""
     fig.update_layout(
         barmode="stack",
-        xaxis={"title": "judgements (%)", "range": [0, 100]},
+        xaxis={"title": axis_title, "range": [0, 100]},
         yaxis={"autorange": "reversed"},
         legend={"traceorder": "normal"},
     )
-    paper_style(fig, height=max(240, 60 * len(summary) + 140))
+    paper_style(fig, height=max(240, 60 * rows + 140))
     return fig.update_layout(margin_r=RIGHT_MARGIN_PX)
