@@ -19,7 +19,13 @@ from typing import Any
 import openai
 
 from generation import local_llm
-from generation.backend import KEYLESS_PLACEHOLDER, LOCAL, BackendConfig, resolve_backend
+from generation.backend import (
+    KEYLESS_PLACEHOLDER,
+    LOCAL,
+    BackendConfig,
+    resolve_backend,
+    sdk_location,
+)
 from generation.cache import ReplyCache, request_key
 from generation.errors import RequestFailed
 from generation.limits import RateLimiter, estimate_tokens
@@ -365,7 +371,7 @@ class LLMClient:
                     if self.cache is not None:
                         self.cache.put(key, self.config.model, reply.to_record())
                     return reply
-            causes.append(failure.cause)
+            causes.append(self.config.redact(failure.cause))
             if not failure.retryable or attempt == self.retry.max_attempts:
                 break
             if failure.retry_after is not None:
@@ -374,7 +380,7 @@ class LLMClient:
         raise RequestFailed(
             endpoint=self.config.endpoint,
             model=self.config.model,
-            cause=failure.cause,
+            cause=causes[-1],
             attempts=attempt,
             status=failure.status,
         )
@@ -422,9 +428,11 @@ class LLMClient:
         loop = asyncio.get_running_loop()
         state = self._state
         if state is None or state.loop is not loop or state.base_url != base_url:
+            sdk_base_url, query = sdk_location(base_url)
             sdk = openai.AsyncOpenAI(
                 api_key=self.config.api_key or KEYLESS_PLACEHOLDER,
-                base_url=base_url,
+                base_url=sdk_base_url,
+                default_query=query,
                 max_retries=0,
                 timeout=self.timeout,
             )

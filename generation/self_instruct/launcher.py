@@ -8,6 +8,7 @@ page only reads state.json and candidates.jsonl, so a Streamlit rerun never touc
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pandas as pd
 
 from analysis.errors import WorkbenchError
 from analysis.paths import REPO_ROOT, child_env, runs_dir
+from generation.backend import ENV_BASE_URL, url_secrets
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
@@ -56,6 +58,9 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     rf.check_resumable(run_dir, config)
     rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     rf.clear_stop(run_dir)
+    env = child_env()
+    if config.base_url and url_secrets(config.base_url):  # never in config.json: see main()
+        env[ENV_BASE_URL] = config.base_url
     with (run_dir / rf.LOG_FILE).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
@@ -63,7 +68,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
-            env=child_env(),
+            env=env,
             start_new_session=True,
         )
     _children[run_dir.resolve()] = process
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path((argv or sys.argv[1:])[0])
     try:
         config = RunConfig.from_dict(rf.read_json(run_dir / rf.CONFIG_FILE))
-        pipeline = SelfInstructRun(config, run_dir)
+        pipeline = SelfInstructRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
     except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
         state = rf.read_state(run_dir) or RunState()
         state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()

@@ -147,7 +147,7 @@ class SelfInstructRun:
                 self.state.status = RunStatus.STOPPED
             except BaseException as error:
                 self.state.status = RunStatus.FAILED
-                self.state.error = f"{type(error).__name__}: {error}"
+                self.state.error = self.backend.redact(f"{type(error).__name__}: {error}")
                 raise
             finally:
                 self._end_clock()

@@ -224,6 +224,30 @@ def test_client_never_writes_the_api_key(fake, make_client, tmp_path, api_key):
     assert all(api_key not in text for text in texts)
 
 
+def test_client_sends_a_query_key_but_never_shows_or_stores_it(fake, tmp_path, api_key):
+    url = f"{fake.url}?api-version=2024-06-01&api-key={api_key}"
+    config = resolve_backend("openai", model="m", base_url=url)
+    client = SyncLLMClient(config=config, cache=tmp_path / "replies.sqlite")
+    assert client.chat("p").text == "echo: p"
+    assert fake.targets == [f"/v1/chat/completions?api-version=2024-06-01&api-key={api_key}"]
+    fake.script("q", "404")  # its message repeats the path, key included
+    with pytest.raises(RequestFailed) as failure:
+        client.chat("q")
+    client.close()
+    assert f"api-key={api_key}" in fake.targets[-1] and "api-key=***" in str(failure.value)
+    texts = [repr(client), config.endpoint, config.identity, str(failure.value)]
+    assert all(api_key not in text for text in texts)
+    assert api_key.encode() not in (tmp_path / "replies.sqlite").read_bytes()
+
+
+def test_client_redacts_the_key_a_server_repeats_in_its_error(fake, make_client, api_key):
+    fake.script("q", "400")
+    with pytest.raises(RequestFailed) as failure:
+        run(generate(make_client(), Request.chat("q")))
+    assert "Invalid request sent with the key ***" in failure.value.cause
+    assert api_key not in str(failure.value)
+
+
 def test_client_sync_wrapper_works_inside_a_running_loop(fake, make_client):
     async def notebook_cell():
         with SyncLLMClient(make_client()) as client:
@@ -332,6 +356,18 @@ def test_backend_openai_without_key_or_url_is_an_error():
 
 def test_backend_safe_url_drops_credentials():
     assert safe_url("https://user:secret@host:8000/v1/") == "https://host:8000/v1"
+    assert (
+        safe_url("https://host/v1/?api-version=2024&api-key=s3&token=t&sig=x")
+        == "https://host/v1?api-version=2024&api-key=***&token=***&sig=***"
+    )
+
+
+def test_backend_redacts_the_key_and_the_url_credentials():
+    config = resolve_backend(
+        "openai", base_url="http://u:p%40ss@h/v1?key=k%2F1&x=keep", api_key="sk-1"
+    )
+    assert config.redact("sk-1, p@ss, p%40ss, k/1, k%2F1, keep") == "***, ***, ***, ***, ***, keep"
+    assert resolve_backend("openai", base_url="http://h/v1").redact("not-needed") == "not-needed"
 
 
 def test_backend_status_reports_reachability(fake, api_key):

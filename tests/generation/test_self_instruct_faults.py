@@ -1,8 +1,10 @@
-"""A run killed with SIGKILL and rerun ends as an uninterrupted run, paying for nothing twice.
+"""The CLI as a real subprocess against the fake endpoint, under kills, refusals and leaks.
 
-The CLI runs as a real subprocess against the fake endpoint (canned replies, counted per
-prompt at the server); the server itself kills the process when the chosen request arrives
-and never answers that request, as a crash between sending and receiving would leave it.
+A run killed with SIGKILL and rerun ends as an uninterrupted run, paying for nothing twice:
+the server itself kills the process when the chosen request arrives and never answers that
+request, as a crash between sending and receiving would leave it. The API key, wherever it
+was given (environment, URL user-info, URL query) and whatever the server repeats of it,
+reaches no file and no output.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ KINDS = {
 }
 
 
-def _cli(url: str, out: Path, home: Path) -> subprocess.Popen:
+def _cli(url: str, out: Path, home: Path, **env: str) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -55,9 +57,20 @@ def _cli(url: str, out: Path, home: Path) -> subprocess.Popen:
         "--out",
         str(out),
     ]
-    env = {**os.environ, "WORKBENCH_HOME": str(home), "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "WORKBENCH_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), **env}
     log = (out.parent / f"{out.name}.log").open("ab")
     return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+
+
+def _finished(process: subprocess.Popen, out: Path, timeout: float = 120) -> tuple[int, str]:
+    """Exit code and output of a CLI run started by _cli."""
+    code = process.wait(timeout=timeout)
+    return code, (out.parent / f"{out.name}.log").read_text()
+
+
+def _written(*folders: Path) -> bytes:
+    """Every byte written under the folders (run folder, workspace with its reply cache)."""
+    return b"".join(p.read_bytes() for folder in folders for p in folder.rglob("*") if p.is_file())
 
 
 @pytest.mark.parametrize(("kind", "nth"), [("bootstrap", 3), ("bootstrap", 7), ("instances", 2)])
@@ -98,3 +111,22 @@ def test_self_instruct_faults_sigkill_and_rerun_equals_uninterrupted(tmp_path, k
     whole = json.loads((tmp_path / "whole" / "manifest.json").read_text())
     assert resumed["counts"] == whole["counts"]
     assert resumed["sessions"] == 2
+
+
+@pytest.mark.parametrize("where", ["user-info", "query"])
+def test_self_instruct_faults_a_key_in_the_url_reaches_no_file(tmp_path, api_key, where):
+    out, home = tmp_path / "run", tmp_path / "home"
+    with FakeOpenAI(responder=canned.reply) as fake:
+        host = fake.url.removeprefix("http://")
+        url, shown = {
+            "user-info": (f"http://user:{api_key}@{host}", fake.url),
+            "query": (f"{fake.url}?api-key={api_key}", f"{fake.url}?api-key=***"),
+        }[where]
+        code, output = _finished(_cli(url, out, home), out)
+    assert code == 0, output
+    if where == "query":
+        assert all(f"api-key={api_key}" in target for target in fake.targets)  # it was sent
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["endpoint"] == shown
+    assert json.loads((out / "config.json").read_text())["base_url"] == shown
+    assert api_key not in output and api_key.encode() not in _written(out, home)

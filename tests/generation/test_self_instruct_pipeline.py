@@ -219,6 +219,18 @@ def test_self_instruct_pipeline_counts_a_failed_request_and_goes_on(canned_fake,
     assert state.usage["bootstrap"].failed == 1
 
 
+def test_self_instruct_pipeline_a_key_in_a_failure_cause_reaches_no_file(
+    canned_fake, run_pipeline, api_key
+):
+    run_pipeline(canned_fake, out="probe", cache="probe.sqlite", target=3)
+    canned_fake.script(_bootstrap_prompts(canned_fake)[0], "400")  # repeats the key
+    state, out = run_pipeline(canned_fake, target=3)
+    assert state.status == "done"
+    assert state.failures[0]["cause"] == "HTTP 400: Invalid request sent with the key ***"
+    for name in ("state.json", "manifest.json"):
+        assert api_key not in (out / name).read_text()
+
+
 def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     canned_fake, run_pipeline, tmp_path
 ):
