@@ -105,3 +105,15 @@ class Errors:
     E038 = "not a regular file or folder (a device, pipe or socket cannot be read as a dataset)"
     E039 = "No registered dataset, local file or folder has this name either (registered: {names})"
     E040 = "{name!r} is registered already: choose it in the Dataset list"
+    E041 = (
+        "request to {endpoint} (model {model}) refused after {attempts} attempt(s), and every "
+        "other one would be refused alike: {cause}. {hint}"
+    )
+    E042 = "Check the API key (read from OPENAI_API_KEY) and that it may use this model."
+    E043 = "Check the model name, and the base URL (it usually ends in /v1)."
+    E044 = "Nothing answers at this address: is the server running, and is the URL right?"
+    E045 = "Check the base URL: it needs http:// or https:// and a host."
+    E046 = (
+        "every request of {step} failed ({count} of {count}), the first with: {cause}. The run "
+        "stopped; it resumes from its last finished step once the endpoint answers"
+    )

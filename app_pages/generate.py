@@ -15,6 +15,7 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages import backend_panel, choice
+from app_pages.components import md
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
 from generation.self_instruct import launcher
@@ -46,7 +47,7 @@ def _start(run_dir: Path, config: RunConfig) -> None:
     try:
         launcher.start(config, run_dir)
     except WorkbenchError as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     backend_panel.remember_run(run_dir)
     st.session_state["gen_show_run"] = run_dir.name  # selected on the rerun, before the widget
@@ -116,9 +117,9 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
         frame = pd.DataFrame({"reason": list(rejects), "candidates": list(rejects.values())})
         st.dataframe(frame, hide_index=True, key="gen_rejects")
     if state.error:
-        st.error(state.error)
+        st.error(md(state.error))
     if state.stop_reason:
-        st.warning(f"Stopped early: {state.stop_reason}")
+        st.warning(md(f"Stopped early: {state.stop_reason}"))
     if watching and not snapshot.running:
         st.rerun()  # the run ended: redraw the whole page (buttons, candidates)
 
@@ -126,8 +127,10 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
 status = launcher.status(run_dir)
 config = status.config
 st.caption(
-    f"{config.template} · model {config.model or 'default'} · "
-    f"backend {config.backend or 'default'} · folder {run_dir}"
+    md(
+        f"{config.template} · model {config.model or 'default'} · "
+        f"backend {config.backend or 'default'} · folder {run_dir}"
+    )
 )
 st.fragment(_progress_panel, run_every=POLL_SECONDS if status.running else None)(
     run_dir, status.running

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -203,14 +204,16 @@ def parse_reply(text: str, kind: str) -> tuple[tuple[Choice, ...], Usage, str | 
 
 @dataclass
 class _LoopState:
-    """What binds to one event loop: the SDK's HTTP pool, the concurrency slots, and the
-    requests in flight (an identical request waits for the one already sent)."""
+    """What binds to one event loop: the SDK's HTTP pool, the concurrency slots, the
+    requests in flight (an identical request waits for the one already sent), and the last
+    fatal failure with the moment it came (requests queued before it are not sent)."""
 
     loop: asyncio.AbstractEventLoop
     base_url: str
     sdk: openai.AsyncOpenAI
     slots: asyncio.Semaphore
     in_flight: dict[str, asyncio.Future] = field(default_factory=dict)
+    refusal: tuple[float, RequestFailed] | None = None
 
 
 class LLMClient:
@@ -281,7 +284,9 @@ class LLMClient:
     async def run_batch(
         self, requests: Iterable[Request], progress: Callable[[Progress], None] | None = None
     ) -> list[Result]:
-        """Results in input order: a Reply or the RequestFailed that says why there is none."""
+        """Results in input order: a Reply or the RequestFailed that says why there is none.
+        A fatal RequestFailed (a wrong key, no such model, nothing listening) is raised at
+        once instead: the requests still in flight are cancelled, no other one is sent."""
         requests = list(requests)
         results: list[Result | None] = [None] * len(requests)
         run = UsageCounter()
@@ -292,6 +297,8 @@ class LLMClient:
                 try:
                     result = await self.generate(request)
                 except RequestFailed as failure:
+                    if failure.fatal:  # every other request would fail alike: stop the batch
+                        raise
                     result = failure
                 results[index] = result
                 run.add(result, paid_only=True)
@@ -304,7 +311,7 @@ class LLMClient:
         ]
         try:
             await asyncio.gather(*tasks)
-        except BaseException:  # e.g. the local server cannot start: stop the other workers too
+        except BaseException:  # a fatal failure, or the local server cannot start: stop them all
             for task in tasks:
                 task.cancel()
             raise
@@ -346,8 +353,11 @@ class LLMClient:
             request.prompt_chars(), request.params.get("max_tokens"), request.params.get("n") or 1
         )
         causes: list[str] = []
+        queued = time.monotonic()
         for attempt in range(1, self.retry.max_attempts + 1):
             async with state.slots:
+                if state.refusal is not None and state.refusal[0] >= queued:
+                    raise state.refusal[1]  # the endpoint refused everyone meanwhile
                 wait = self.limiter.reserve(estimate)
                 if wait > 0:
                     await asyncio.sleep(wait)
@@ -372,18 +382,22 @@ class LLMClient:
                         self.cache.put(key, self.config.model, reply.to_record())
                     return reply
             causes.append(self.config.redact(failure.cause))
-            if not failure.retryable or attempt == self.retry.max_attempts:
+            if attempt >= self.retry.attempts_for(failure):
                 break
             if failure.retry_after is not None:
                 self.limiter.pause(self.retry.delay(attempt, failure.retry_after))
             await asyncio.sleep(self.retry.delay(attempt, failure.retry_after))
-        raise RequestFailed(
+        failed = RequestFailed(
             endpoint=self.config.endpoint,
             model=self.config.model,
             cause=causes[-1],
             attempts=attempt,
             status=failure.status,
+            hint=failure.hint,
         )
+        if failed.fatal:
+            state.refusal = (time.monotonic(), failed)
+        raise failed
 
     async def _send(self, sdk: openai.AsyncOpenAI, request: Request) -> str:
         # Parameters travel as extra_body: the same JSON on the wire, and server-specific ones

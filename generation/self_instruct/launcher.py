@@ -175,8 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         rf.write_state(run_dir, state)
         print(f"error: {error}", file=sys.stderr)
         return 2
-    state = pipeline.run(clear_stop=False)
-    return 0 if state.status in (RunStatus.DONE, RunStatus.STOPPED) else 1
+    try:
+        pipeline.run(clear_stop=False)
+    except WorkbenchError as error:  # the run saved it as its error; the log says it too
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

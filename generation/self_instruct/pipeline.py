@@ -56,6 +56,14 @@ SAVE_EVERY_S = 0.5
 MAX_FAILURES_KEPT = 50
 
 
+def failure_text(error: BaseException) -> str:
+    """What the state and the page say about the error that ended a run: the message of the
+    project's own errors, the type too for any other."""
+    if isinstance(error, WorkbenchError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 class StopRequested(Exception):
     """The STOP file appeared: stop now, between two chunks of requests; the checkpoint is
     the last finished step."""
@@ -147,7 +155,7 @@ class SelfInstructRun:
                 self.state.status = RunStatus.STOPPED
             except BaseException as error:
                 self.state.status = RunStatus.FAILED
-                self.state.error = self.backend.redact(f"{type(error).__name__}: {error}")
+                self.state.error = self.backend.redact(failure_text(error))
                 raise
             finally:
                 self._end_clock()
@@ -211,11 +219,14 @@ class SelfInstructRun:
             self.state.seconds[stage] = round(base + time.monotonic() - started, 3)
             self._stage_clock = None
 
-    def _batch(self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage):
-        """Run requests in chunks of twice the concurrency, reporting each reply.
+    def _batch(
+        self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage, step_name: str
+    ):
+        """Run one step's requests in chunks of twice the concurrency, reporting each reply.
 
         The STOP file is honoured between chunks, when nothing is in flight: cancelling a
-        request already sent would pay for it now and again on resume.
+        request already sent would pay for it now and again on resume. A step in which every
+        request failed ends the run (as failed, resumable): the endpoint is not answering.
         """
         size = max(1, 2 * client.client.concurrency)
         results = []
@@ -230,6 +241,10 @@ class SelfInstructRun:
                 raise StopRequested
 
             results += client.run_batch(requests[start : start + size], progress=tick)
+        if results and not any(result.ok for result in results):
+            raise WorkbenchError(
+                Errors.E046.format(step=step_name, count=len(results), cause=results[0].cause)
+            )
         return results
 
     def _count(self, stage: Stage, results: Sequence[Result], where: Sequence[str]) -> None:
@@ -280,7 +295,7 @@ class SelfInstructRun:
             ]
             params = self.params(self.round.role)
             requests = [Request(prompt, self.api, params) for prompt in prompts]
-            results = self._batch(client, requests, Stage.BOOTSTRAP)
+            results = self._batch(client, requests, Stage.BOOTSTRAP, f"round {number}")
             rows = []
             for position, result in enumerate(results):
                 if result.ok:
@@ -314,7 +329,7 @@ class SelfInstructRun:
         step = Classification(self.templates["classification"])
         params = self.params("classification")
         requests = [Request(step.format_input(t["instruction"]), self.api, params) for t in tasks]
-        results = self._batch(client, requests, Stage.CLASSIFICATION)
+        results = self._batch(client, requests, Stage.CLASSIFICATION, "the classification stage")
         self._count(Stage.CLASSIFICATION, results, [t["task_id"] for t in tasks])
         return [
             {"reply": r.text, "is_classification": step.format_output(r.text)}
@@ -339,7 +354,7 @@ class SelfInstructRun:
             clf = labels[i]["is_classification"]
             prompt = step.format_input(tasks[i]["instruction"], clf)
             requests.append(Request(prompt, self.api, self.params(instances_role(clf))))
-        results = self._batch(client, requests, Stage.INSTANCES)
+        results = self._batch(client, requests, Stage.INSTANCES, "the instances stage")
         self._count(Stage.INSTANCES, results, [tasks[i]["task_id"] for i in order])
         reply_of = dict(zip(order, results, strict=True))
         built = []

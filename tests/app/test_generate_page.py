@@ -12,6 +12,7 @@ from analysis import registry
 from analysis.datasets import load_dataset
 from analysis.paths import REPO_ROOT, runs_dir
 from generation.testing.fake_openai import FakeOpenAI
+from tests.app.conftest import shown
 from tests.generation.fixtures import canned_self_instruct as canned
 
 PAGE = "app_pages/generate.py"
@@ -112,3 +113,20 @@ def test_generate_page_stops_and_resumes(home, open_page):
         status = launcher.wait(run_dir, timeout=180)
     assert status.status == "done" and status.state.sessions == 2
     assert status.state.kept == 60
+
+
+def test_generate_page_shows_a_run_the_endpoint_refused_as_failed(home, open_page, monkeypatch):
+    from generation.self_instruct import launcher
+
+    key = "sk-page-4b1c9e2f7a3d"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with FakeOpenAI(refuse=401) as fake:  # its message repeats the key
+        app = _start(open_page(), fake.url, target=5, name="refused")
+        status = launcher.wait(runs_dir() / "refused", timeout=60)
+    assert status.status == "failed"
+    app.run()
+    assert not app.exception
+    assert app.get("progress")[0].proto.text.startswith("failed")
+    [error] = [shown(element) for element in app.error]
+    assert f"request to {fake.url} (model fake-model) refused" in error
+    assert "Incorrect API key provided: ***" in error and key not in error

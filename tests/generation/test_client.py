@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from generation.client import (
 from generation.errors import BackendError, RequestFailed
 from generation.limits import RateLimiter
 from generation.retry import MalformedReply, RetryPolicy, retry_after_seconds
+from generation.testing.fake_openai import FakeOpenAI
 
 RETRIED = {
     "429": "429",
@@ -81,6 +83,40 @@ def test_client_does_not_retry_a_bad_request(fake, make_client):
     assert failure.value.status == 400
     assert failure.value.attempts == 1
     assert fake.received["p"] == 1
+
+
+@pytest.mark.parametrize(("status", "hint"), [(401, "API key"), (403, "API key"), (404, "model")])
+def test_client_batch_stops_at_once_when_the_endpoint_refuses_everyone(status, hint, api_key):
+    with FakeOpenAI(refuse=status) as fake:
+        config = resolve_backend("openai", model="fake-model", base_url=fake.url, api_key=api_key)
+        client = LLMClient(config, concurrency=2, cache=False, retry=RetryPolicy(base_delay=0.01))
+
+        async def batch():
+            try:
+                return await client.run_batch([Request.chat(f"p{i}") for i in range(30)])
+            finally:
+                await client.aclose()
+
+        with pytest.raises(RequestFailed) as failure:
+            run(batch())
+    assert failure.value.fatal and failure.value.status == status
+    assert sum(fake.received.values()) <= client.concurrency  # no other request was sent
+    message = str(failure.value)
+    assert fake.url in message and "fake-model" in message and f"HTTP {status}" in message
+    assert hint in message and api_key not in message
+    assert fake.authorizations == {f"Bearer {api_key}"}  # the server was given the key
+
+
+def test_client_gives_a_refused_connection_a_few_attempts(api_key):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    config = resolve_backend("openai", model="m", base_url=url, api_key=api_key)
+    client = LLMClient(config, cache=False, retry=RetryPolicy(base_delay=0.01, max_delay=0.05))
+    with pytest.raises(RequestFailed) as failure:
+        run(generate(client, Request.chat("p")))
+    assert failure.value.fatal and failure.value.attempts == RetryPolicy().unreachable_attempts
+    assert "connection refused" in str(failure.value) and url in str(failure.value)
 
 
 def test_client_keeps_truncated_reply_visible(fake, make_client):

@@ -2,9 +2,10 @@
 
 A run killed with SIGKILL and rerun ends as an uninterrupted run, paying for nothing twice:
 the server itself kills the process when the chosen request arrives and never answers that
-request, as a crash between sending and receiving would leave it. The API key, wherever it
-was given (environment, URL user-info, URL query) and whatever the server repeats of it,
-reaches no file and no output.
+request, as a crash between sending and receiving would leave it. An endpoint that refuses
+everyone (a wrong key), or that nothing listens at, ends the run at once as failed. The API
+key, wherever it was given (environment, URL user-info, URL query) and whatever the server
+repeats of it, reaches no file and no output.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +76,12 @@ def _written(*folders: Path) -> bytes:
     return b"".join(p.read_bytes() for folder in folders for p in folder.rglob("*") if p.is_file())
 
 
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
 @pytest.mark.parametrize(("kind", "nth"), [("bootstrap", 3), ("bootstrap", 7), ("instances", 2)])
 def test_self_instruct_faults_sigkill_and_rerun_equals_uninterrupted(tmp_path, kind, nth):
     with FakeOpenAI(responder=canned.reply) as fake:
@@ -113,6 +122,31 @@ def test_self_instruct_faults_sigkill_and_rerun_equals_uninterrupted(tmp_path, k
     assert resumed["sessions"] == 2
 
 
+def test_self_instruct_faults_a_wrong_key_ends_the_run_at_once(tmp_path, api_key):
+    out, home = tmp_path / "run", tmp_path / "home"
+    with FakeOpenAI(refuse=401) as fake:  # its message repeats the key it was sent
+        started = time.monotonic()
+        code, output = _finished(_cli(fake.url, out, home, OPENAI_API_KEY=api_key), out)
+    assert code == 2 and time.monotonic() - started < 30
+    assert sum(fake.received.values()) == 1  # nothing more was sent after the refusal
+    state = json.loads((out / "state.json").read_text())
+    assert state["status"] == "failed"
+    for text in (output, state["error"]):
+        assert fake.url in text and "fake-model" in text
+        assert "HTTP 401: Incorrect API key provided: ***" in text and "API key" in text
+    assert api_key not in output and api_key.encode() not in _written(out, home)
+
+
+def test_self_instruct_faults_nothing_listening_fails_fast_with_the_cause(tmp_path):
+    out, home = tmp_path / "run", tmp_path / "home"
+    url = _closed_port_url()
+    started = time.monotonic()
+    code, output = _finished(_cli(url, out, home), out, timeout=60)
+    assert code == 2 and time.monotonic() - started < 30
+    assert "connection refused" in output and url in output
+    assert json.loads((out / "state.json").read_text())["status"] == "failed"
+
+
 @pytest.mark.parametrize("where", ["user-info", "query"])
 def test_self_instruct_faults_a_key_in_the_url_reaches_no_file(tmp_path, api_key, where):
     out, home = tmp_path / "run", tmp_path / "home"
@@ -129,4 +163,15 @@ def test_self_instruct_faults_a_key_in_the_url_reaches_no_file(tmp_path, api_key
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["endpoint"] == shown
     assert json.loads((out / "config.json").read_text())["base_url"] == shown
+    assert api_key not in output and api_key.encode() not in _written(out, home)
+
+
+def test_self_instruct_faults_a_key_repeated_in_an_error_reaches_no_file(tmp_path, api_key):
+    out, home = tmp_path / "run", tmp_path / "home"
+    with FakeOpenAI(refuse=404) as fake:  # its message repeats the path, query included
+        url = f"{fake.url}?api-key={api_key}"
+        code, output = _finished(_cli(url, out, home), out)
+    assert code == 2 and "(path /v1/completions?api-key=***)" in output
+    state = json.loads((out / "state.json").read_text())
+    assert state["status"] == "failed" and "api-key=***" in state["error"]
     assert api_key not in output and api_key.encode() not in _written(out, home)

@@ -219,6 +219,19 @@ def test_self_instruct_pipeline_counts_a_failed_request_and_goes_on(canned_fake,
     assert state.usage["bootstrap"].failed == 1
 
 
+@pytest.mark.parametrize("status", [400, 500])
+def test_self_instruct_pipeline_a_round_where_every_request_failed_fails_the_run(
+    run_pipeline, tmp_path, status
+):
+    with FakeOpenAI(refuse=status) as fake:
+        with pytest.raises(WorkbenchError, match=r"every request of round 1 failed \(5 of 5\)"):
+            run_pipeline(fake, target=3)
+        assert sum(fake.received.values()) == 5 * (1 if status == 400 else 2)  # 500: retried
+    state = rf.read_state(tmp_path / "run")
+    assert state.status == "failed" and state.status.resumable
+    assert f"HTTP {status}" in state.error and state.rounds_done == 0
+
+
 def test_self_instruct_pipeline_a_key_in_a_failure_cause_reaches_no_file(
     canned_fake, run_pipeline, api_key
 ):
