@@ -193,6 +193,7 @@ class SelfInstructRun:
         if state.stage is not Stage.BOOTSTRAP:  # later stages are replayed whole from the cache
             for stage in (Stage.CLASSIFICATION, Stage.INSTANCES):
                 state.usage.pop(stage, None)
+            state.failures = [f for f in state.failures if f["stage"] == Stage.BOOTSTRAP]
         return state
 
     def _save(self, force: bool = False) -> None:

@@ -275,6 +275,32 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     }
 
 
+def test_self_instruct_pipeline_resume_lists_each_later_failure_once(
+    canned_fake, run_pipeline, tmp_path
+):
+    run_pipeline(canned_fake, out="probe", cache="probe.sqlite", target=12)
+    classification = [b["prompt"] for b in canned_fake.bodies if b["max_tokens"] == 3]
+    arrivals = []
+
+    def responder(prompt, body):
+        if body["stop"] == ["Example 6", "Task:"] and not arrivals:  # the first instances one
+            arrivals.append(prompt)
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    with FakeOpenAI(responder=responder) as fake:
+        for prompt in classification[:3]:
+            fake.script(prompt, "400", "400")  # refused in the first session and on replay
+        stopped, _ = run_pipeline(fake, target=12, concurrency=1)
+        assert stopped.status == "stopped" and stopped.stage == "instances"
+        resumed, out = run_pipeline(fake, target=12)
+    assert resumed.status == "done" and resumed.sessions == 2
+    assert resumed.usage["classification"].failed == 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    for failures in (resumed.failures, manifest["failures"]):
+        assert [f["stage"] for f in failures] == ["classification"] * 3
+
+
 def test_self_instruct_pipeline_refuses_to_resume_with_other_settings(canned_fake, run_pipeline):
     run_pipeline(canned_fake, target=3)
     with pytest.raises(WorkbenchError, match="other settings"):
