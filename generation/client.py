@@ -4,6 +4,8 @@ Every generation pipeline goes through it, so limits, retries, the reply cache, 
 live in one place. The SDK's own retries are off (max_retries=0): ours are the only ones, and a
 request that still fails comes back as a RequestFailed carrying its cause, never as "".
 `reply.truncated` says when the length limit cut a reply; nothing treats that as complete.
+An identical request in flight is sent once: within a process it waits for the one sent, and
+across processes it is claimed in the shared reply cache first (generation.cache).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ LOCAL_CONCURRENCY = 1  # llama.cpp's server answers one request at a time
 REMOTE_CONCURRENCY = 8
 LOCAL_TIMEOUT_S = 600.0  # CPU generation is slow
 REMOTE_TIMEOUT_S = 120.0
+CLAIM_POLL_S = 0.1  # how often a request another process holds is looked at again
 
 
 def default_concurrency(backend_kind: str) -> int:
@@ -114,6 +117,8 @@ class Reply:
     """A reply with every choice's finish reason, its usage and cost (None: model not priced).
 
     `cached` replies cost nothing this time; `attempts` and `retry_causes` tell what it took.
+    `repaid` counts the times a process sent this request and died before its reply came: each
+    such reply was most likely billed too, so a run's cost counts this one that much more.
     """
 
     choices: tuple[Choice, ...]
@@ -124,6 +129,7 @@ class Reply:
     cached: bool = False
     attempts: int = 1
     retry_causes: tuple[str, ...] = ()
+    repaid: int = 0
 
     ok = True
 
@@ -141,11 +147,14 @@ class Reply:
         return any(choice.finish_reason == "length" for choice in self.choices)
 
     def to_record(self) -> dict:
-        return {
+        record = {
             "choices": [[choice.text, choice.finish_reason] for choice in self.choices],
             "usage": [self.usage.prompt_tokens, self.usage.completion_tokens],
             "model": self.model,
         }
+        if self.repaid:
+            record["repaid"] = self.repaid
+        return record
 
 
 Result = Reply | RequestFailed
@@ -335,7 +344,7 @@ class LLMClient:
         future = state.loop.create_future()
         state.in_flight[key] = future
         try:
-            reply = await self._fetch(state, request, key)
+            reply = await self._claimed_reply(state, request, key)
         except RequestFailed as failure:
             future.set_exception(failure)
             future.exception()  # retrieved: no "never retrieved" warning when nobody waited
@@ -348,7 +357,23 @@ class LLMClient:
         future.set_result(reply)
         return reply
 
-    async def _fetch(self, state: _LoopState, request: Request, key: str) -> Reply:
+    async def _claimed_reply(self, state: _LoopState, request: Request, key: str) -> Reply:
+        """Send a request once this process holds its claim in the shared cache; while another
+        process holds it, wait for that one's reply (the wait ends with the other's lease)."""
+        if self.cache is None:
+            return await self._fetch(state, request, key)
+        lease = self.retry.max_attempts * (self.timeout + self.retry.max_delay)
+        while not (claim := self.cache.claim(key, lease)).ours:
+            if claim.reply is not None:
+                return self._from_record(claim.reply, key)
+            await asyncio.sleep(CLAIM_POLL_S)
+        try:
+            return await self._fetch(state, request, key, claim.lost)
+        except BaseException:
+            self.cache.release(key)
+            raise
+
+    async def _fetch(self, state: _LoopState, request: Request, key: str, lost: int = 0) -> Reply:
         estimate = estimate_tokens(
             request.prompt_chars(), request.params.get("max_tokens"), request.params.get("n") or 1
         )
@@ -361,6 +386,8 @@ class LLMClient:
                 wait = self.limiter.reserve(estimate)
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self.cache is not None:
+                    self.cache.mark_sent(key)
                 try:
                     text = await self._send(state.sdk, request)
                     choices, usage, served_model = parse_reply(text, request.kind)
@@ -377,6 +404,7 @@ class LLMClient:
                         cost=self._cost(usage),
                         attempts=attempt,
                         retry_causes=tuple(causes),
+                        repaid=lost,
                     )
                     if self.cache is not None:
                         self.cache.put(key, self.config.model, reply.to_record())
@@ -426,6 +454,7 @@ class LLMClient:
             cost=self._cost(usage),
             cached=True,
             attempts=0,
+            repaid=record.get("repaid", 0),
         )
 
     async def _base_url(self) -> str:

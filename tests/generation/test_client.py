@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from analysis.paths import REPO_ROOT
 from generation.__main__ import main
 from generation.backend import backend_status, resolve_backend, safe_url
-from generation.cache import ReplyCache
+from generation.cache import HELD, Claim, ReplyCache
 from generation.client import (
     LLMClient,
     Request,
@@ -438,12 +440,17 @@ BATCH_RUNNER = """
 import json, sys
 from generation.backend import resolve_backend
 from generation.client import Request, SyncLLMClient
-url, cache, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url, cache, count, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 config = resolve_backend("openai", model="fake-model", base_url=url, api_key="sk-runner")
-with SyncLLMClient(config=config, cache=cache, concurrency=4) as client:
+with SyncLLMClient(config=config, cache=cache, concurrency=concurrency) as client:
     results = client.run_batch([Request.chat(f"prompt {i}") for i in range(count)])
-print(json.dumps([result.text for result in results]))
+print(json.dumps([[result.text, result.repaid] for result in results]))
 """
+
+
+def _batch_runner(url: str, cache: Path, count: int, concurrency: int) -> subprocess.Popen:
+    command = [sys.executable, "-c", BATCH_RUNNER, url, str(cache), str(count), str(concurrency)]
+    return subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE)
 
 
 def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
@@ -451,7 +458,7 @@ def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
     count, concurrency = 80, 4
     cache = tmp_path / "resume.sqlite"
     prompts = [f"prompt {i}" for i in range(count)]
-    command = [sys.executable, "-c", BATCH_RUNNER, fake.url, str(cache), str(count)]
+    command = [sys.executable, "-c", BATCH_RUNNER, fake.url, str(cache), str(count), "4"]
     first = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while sum(fake.paid.values()) < 20 and time.monotonic() < deadline:
@@ -472,10 +479,58 @@ def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
 
     fake.reset_counts()
     second = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True, timeout=120)
-    assert json.loads(second.stdout) == [f"echo: {p}" for p in prompts]
+    assert [text for text, _ in json.loads(second.stdout)] == [f"echo: {p}" for p in prompts]
     assert not cached & set(fake.received)  # nothing that had completed was paid for again
     assert all(fake.paid[p] == 1 for p in prompts if p not in paid_before)
     assert all(paid_before[p] + fake.paid[p] <= 2 for p in prompts)
+
+
+def test_client_two_processes_sending_the_same_requests_pay_once(fake, tmp_path):
+    fake.latency = 0.05
+    count = 60
+    runners = [_batch_runner(fake.url, tmp_path / "shared.sqlite", count, 4) for _ in range(2)]
+    outputs = [json.loads(runner.communicate(timeout=120)[0]) for runner in runners]
+    expected = [[f"echo: prompt {i}", 0] for i in range(count)]
+    assert outputs == [expected, expected]
+    assert fake.paid == Counter(f"prompt {i}" for i in range(count))  # each paid once
+
+
+def test_client_takes_over_a_request_whose_owner_was_killed(tmp_path):
+    cache = tmp_path / "shared.sqlite"
+    runners: dict[str, subprocess.Popen] = {}
+
+    def responder(prompt, body):
+        if prompt == "prompt 0" and "second" not in runners:
+            runners["second"] = _batch_runner(fake.url, cache, 12, 4)
+            deadline = time.monotonic() + 60
+            while len(fake.arrivals) < 2:  # the second process is at work, waiting on this one
+                assert time.monotonic() < deadline, "the second process sent nothing"
+                time.sleep(0.02)
+            runners["first"].kill()
+            runners["first"].wait()
+            return None  # the first process died waiting for this reply
+        return f"echo: {prompt}"
+
+    with FakeOpenAI(responder=responder) as fake:
+        # One request at a time: "prompt 0" is sent, prompts 1-3 are claimed but wait for a slot.
+        runners["first"] = _batch_runner(fake.url, cache, 12, 1)
+        assert runners["first"].wait(timeout=60) == -signal.SIGKILL
+        output = json.loads(runners["second"].communicate(timeout=60)[0])
+    assert output == [[f"echo: prompt {i}", int(i == 0)] for i in range(12)]  # 0 was paid twice
+    assert fake.received["prompt 0"] == 2
+    assert fake.paid == Counter(f"prompt {i}" for i in range(12))
+
+
+def test_cache_claim_waits_for_a_live_owner_and_takes_over_an_expired_lease(tmp_path):
+    first, second = ReplyCache(tmp_path / "c.sqlite"), ReplyCache(tmp_path / "c.sqlite")
+    assert first.claim("k", lease_s=0.3).ours
+    assert second.claim("k", lease_s=60) == HELD  # its owner lives and its lease runs
+    first.mark_sent("k")
+    time.sleep(0.4)
+    taken = second.claim("k", lease_s=60)
+    assert taken.ours and taken.lost == 1  # the lease ran out after the request had left
+    second.put("k", "m", {"reply": 1})
+    assert first.claim("k", lease_s=60) == Claim(reply={"reply": 1})
 
 
 def test_client_default_concurrency_is_one_for_the_embedded_server(make_client):

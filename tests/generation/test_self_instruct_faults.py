@@ -120,6 +120,11 @@ def test_self_instruct_faults_sigkill_and_rerun_equals_uninterrupted(tmp_path, k
     whole = json.loads((tmp_path / "whole" / "manifest.json").read_text())
     assert resumed["counts"] == whole["counts"]
     assert resumed["sessions"] == 2
+    # The killed request was sent twice: the cost says so, at the price of the reply it got.
+    lost_reply = len(killed_prompt.split()) + len(canned.reply(killed_prompt).split())
+    paid, reference = resumed["usage"]["total"], whole["usage"]["total"]
+    assert (paid["repaid"], reference["repaid"]) == (1, 0)
+    assert paid["tokens"] == reference["tokens"] + lost_reply
 
 
 def test_self_instruct_faults_a_wrong_key_ends_the_run_at_once(tmp_path, api_key):
