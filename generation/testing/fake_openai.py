@@ -34,6 +34,7 @@ import argparse
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -136,6 +137,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     fake: FakeOpenAI
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away (killed, timed out) is no server error: no traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real endpoints
@@ -155,7 +161,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         fake = self.server.fake
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        try:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        except ValueError:  # the client died mid-request: nothing arrived
+            self._drop()
+            return
         chat = urlsplit(self.path).path.endswith("/chat/completions")
         prompt = body["messages"][-1]["content"] if chat else body["prompt"]
         fault = fake._arrive(prompt, body, self.path, self.headers.get("Authorization", ""))
