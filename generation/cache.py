@@ -31,6 +31,8 @@ from analysis.paths import reply_cache_path
 
 KEY_VERSION = 1
 HOST = socket.gethostname()
+BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another one
+WAL_ATTEMPTS = 20
 
 
 def request_key(
@@ -84,11 +86,12 @@ class ReplyCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.owner = uuid.uuid4().hex  # whose claims are this object's
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
+        self._switch_to_wal()
         # NORMAL in WAL mode survives a killed process; only power loss can drop the last commits.
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS replies ("
             "key TEXT PRIMARY KEY, model TEXT NOT NULL, created REAL NOT NULL, reply TEXT NOT NULL)"
@@ -98,6 +101,19 @@ class ReplyCache:
             "host TEXT NOT NULL, pid INTEGER NOT NULL, lease_until REAL NOT NULL, "
             "sent INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0)"
         )
+
+    def _switch_to_wal(self) -> None:
+        """WAL mode, which a new file gets from the first process to open it. Two processes
+        opening a new file at once may be told "locked" without waiting (SQLite avoids a
+        deadlock that way): a few more tries then."""
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def get(self, key: str) -> dict | None:
         with self._lock:
