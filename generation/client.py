@@ -160,9 +160,15 @@ class Reply:
 Result = Reply | RequestFailed
 
 
+class BatchStopped(Exception):
+    """A batch's `stop` said so: the requests in flight were answered (and cached), no other
+    one was sent."""
+
+
 @dataclass(frozen=True)
 class Progress:
-    """What a batch has done so far; tokens and cost count only requests paid for this run."""
+    """What a batch has done so far. tokens and cost count only what this batch paid; `used`
+    counts every result as a run does (cached replies too, see generation.usage)."""
 
     done: int
     total: int
@@ -171,17 +177,19 @@ class Progress:
     truncated: int
     tokens: int
     cost: float
+    used: UsageCounter = field(default_factory=UsageCounter)
 
     @classmethod
-    def of(cls, usage: UsageCounter, total: int) -> Progress:
+    def of(cls, paid: UsageCounter, used: UsageCounter, total: int) -> Progress:
         return cls(
-            done=usage.requests,
+            done=paid.requests,
             total=total,
-            failed=usage.failed,
-            cached=usage.cached,
-            truncated=usage.truncated,
-            tokens=usage.total_tokens,
-            cost=usage.cost,
+            failed=paid.failed,
+            cached=paid.cached,
+            truncated=paid.truncated,
+            tokens=paid.total_tokens,
+            cost=paid.cost,
+            used=replace(used),
         )
 
 
@@ -279,11 +287,12 @@ class LLMClient:
     async def complete(self, prompt: str, *, repeat: int = 0, **params) -> Reply:
         return await self.generate(Request.completion(prompt, repeat=repeat, **params))
 
-    async def generate(self, request: Request) -> Reply:
+    async def generate(self, request: Request, stop: Callable[[], bool] | None = None) -> Reply:
         """The reply, from the cache when this exact request was answered before; raises
-        RequestFailed when retries run out or the failure is not worth retrying."""
+        RequestFailed when retries run out or the failure is not worth retrying, and
+        BatchStopped when `stop()` is true at the moment it would be sent."""
         try:
-            reply = await self._reply(request)
+            reply = await self._reply(request, stop)
         except RequestFailed as failure:
             self.usage.add(failure, paid_only=True)
             raise
@@ -291,28 +300,37 @@ class LLMClient:
         return reply
 
     async def run_batch(
-        self, requests: Iterable[Request], progress: Callable[[Progress], None] | None = None
+        self,
+        requests: Iterable[Request],
+        progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[Result]:
         """Results in input order: a Reply or the RequestFailed that says why there is none.
         A fatal RequestFailed (a wrong key, no such model, nothing listening) is raised at
-        once instead: the requests still in flight are cancelled, no other one is sent."""
+        once instead: the requests still in flight are cancelled, no other one is sent.
+        `stop` is asked before each request is sent; once it is true no other request is sent,
+        and BatchStopped is raised when the ones in flight are answered (cancelling them would
+        pay for them now and again later)."""
         requests = list(requests)
         results: list[Result | None] = [None] * len(requests)
-        run = UsageCounter()
+        paid, used = UsageCounter(), UsageCounter()
         pending = iter(enumerate(requests))  # shared by the workers: each item is taken once
 
         async def worker() -> None:
             for index, request in pending:
                 try:
-                    result = await self.generate(request)
+                    result = await self.generate(request, stop)
+                except BatchStopped:
+                    return
                 except RequestFailed as failure:
                     if failure.fatal:  # every other request would fail alike: stop the batch
                         raise
                     result = failure
                 results[index] = result
-                run.add(result, paid_only=True)
+                paid.add(result, paid_only=True)
+                used.add(result)
                 if progress:
-                    progress(Progress.of(run, len(requests)))
+                    progress(Progress.of(paid, used, len(requests)))
 
         # More workers than slots, so requests waiting out a backoff do not idle a slot.
         tasks = [
@@ -324,6 +342,8 @@ class LLMClient:
             for task in tasks:
                 task.cancel()
             raise
+        if any(result is None for result in results):
+            raise BatchStopped
         return results
 
     async def aclose(self) -> None:
@@ -333,7 +353,7 @@ class LLMClient:
         if self.cache is not None:
             self.cache.close()
 
-    async def _reply(self, request: Request) -> Reply:
+    async def _reply(self, request: Request, stop: Callable[[], bool] | None) -> Reply:
         key = self.key(request)
         if self.cache is not None and (record := self.cache.get(key)) is not None:
             return self._from_record(record, key)  # no server needed, not even the local one
@@ -344,9 +364,9 @@ class LLMClient:
         future = state.loop.create_future()
         state.in_flight[key] = future
         try:
-            reply = await self._claimed_reply(state, request, key)
-        except RequestFailed as failure:
-            future.set_exception(failure)
+            reply = await self._claimed_reply(state, request, key, stop)
+        except Exception as error:  # failed or stopped: a request waiting for this one is too
+            future.set_exception(error)
             future.exception()  # retrieved: no "never retrieved" warning when nobody waited
             raise
         except BaseException:
@@ -357,23 +377,34 @@ class LLMClient:
         future.set_result(reply)
         return reply
 
-    async def _claimed_reply(self, state: _LoopState, request: Request, key: str) -> Reply:
+    async def _claimed_reply(
+        self, state: _LoopState, request: Request, key: str, stop: Callable[[], bool] | None
+    ) -> Reply:
         """Send a request once this process holds its claim in the shared cache; while another
         process holds it, wait for that one's reply (the wait ends with the other's lease)."""
         if self.cache is None:
-            return await self._fetch(state, request, key)
+            return await self._fetch(state, request, key, stop)
         lease = self.retry.max_attempts * (self.timeout + self.retry.max_delay)
         while not (claim := self.cache.claim(key, lease)).ours:
             if claim.reply is not None:
                 return self._from_record(claim.reply, key)
+            if stop is not None and stop():
+                raise BatchStopped
             await asyncio.sleep(CLAIM_POLL_S)
         try:
-            return await self._fetch(state, request, key, claim.lost)
+            return await self._fetch(state, request, key, stop, claim.lost)
         except BaseException:
             self.cache.release(key)
             raise
 
-    async def _fetch(self, state: _LoopState, request: Request, key: str, lost: int = 0) -> Reply:
+    async def _fetch(
+        self,
+        state: _LoopState,
+        request: Request,
+        key: str,
+        stop: Callable[[], bool] | None,
+        lost: int = 0,
+    ) -> Reply:
         estimate = estimate_tokens(
             request.prompt_chars(), request.params.get("max_tokens"), request.params.get("n") or 1
         )
@@ -383,6 +414,8 @@ class LLMClient:
             async with state.slots:
                 if state.refusal is not None and state.refusal[0] >= queued:
                     raise state.refusal[1]  # the endpoint refused everyone meanwhile
+                if stop is not None and stop():
+                    raise BatchStopped
                 wait = self.limiter.reserve(estimate)
                 if wait > 0:
                     await asyncio.sleep(wait)
@@ -519,10 +552,13 @@ class SyncLLMClient:
         return self._run(self.client.complete(prompt, repeat=repeat, **params))
 
     def run_batch(
-        self, requests: Iterable[Request], progress: Callable[[Progress], None] | None = None
+        self,
+        requests: Iterable[Request],
+        progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[Result]:
-        """As LLMClient.run_batch; `progress` is called from the helper thread."""
-        return self._run(self.client.run_batch(requests, progress))
+        """As LLMClient.run_batch; `progress` and `stop` are called from the helper thread."""
+        return self._run(self.client.run_batch(requests, progress, stop))
 
     def close(self) -> None:
         if self._loop.is_closed():

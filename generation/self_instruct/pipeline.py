@@ -37,7 +37,15 @@ from pathlib import Path
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import AUTO, ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL, resolve_backend
-from generation.client import CHAT, COMPLETION, Request, Result, SyncLLMClient
+from generation.client import (
+    CHAT,
+    COMPLETION,
+    BatchStopped,
+    Progress,
+    Request,
+    Result,
+    SyncLLMClient,
+)
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Pool, Rules
@@ -62,11 +70,6 @@ def failure_text(error: BaseException) -> str:
     if isinstance(error, WorkbenchError):
         return str(error)
     return f"{type(error).__name__}: {error}"
-
-
-class StopRequested(Exception):
-    """The STOP file appeared: stop now, between two chunks of requests; the checkpoint is
-    the last finished step."""
 
 
 class SelfInstructRun:
@@ -151,7 +154,7 @@ class SelfInstructRun:
             )
             try:
                 self._stages(client)
-            except (StopRequested, KeyboardInterrupt):
+            except (BatchStopped, KeyboardInterrupt):  # the checkpoint is the last finished step
                 self.state.status = RunStatus.STOPPED
             except BaseException as error:
                 self.state.status = RunStatus.FAILED
@@ -189,6 +192,7 @@ class SelfInstructRun:
         state.template = self.config.template
         state.pid = os.getpid()
         state.error = state.stop_reason = None
+        state.step_usage = UsageCounter()  # a killed session's step is replayed, counted anew
         state.sessions += 1
         if state.stage is not Stage.BOOTSTRAP:  # later stages are replayed whole from the cache
             for stage in (Stage.CLASSIFICATION, Stage.INSTANCES):
@@ -223,25 +227,22 @@ class SelfInstructRun:
     def _batch(
         self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage, step_name: str
     ):
-        """Run one step's requests in chunks of twice the concurrency, reporting each reply.
-
-        The STOP file is honoured between chunks, when nothing is in flight: cancelling a
-        request already sent would pay for it now and again on resume. A step in which every
-        request failed ends the run (as failed, resumable): the endpoint is not answering.
+        """Run one step's requests, saving the progress (requests done, usage so far) as each
+        reply comes. The STOP file is looked at before each request is sent: once it is there
+        nothing more is sent, and the run stops when the requests in flight are answered. A
+        step in which every request failed ends the run (as failed, resumable): the endpoint
+        is not answering.
         """
-        size = max(1, 2 * client.client.concurrency)
-        results = []
+        self.state.step = Step(stage, 0, len(requests))
 
-        def tick(progress) -> None:  # results grows only between chunks
-            done = len(results) + progress.done
-            self.state.step = Step(stage, done, len(requests))
+        def tick(progress: Progress) -> None:
+            self.state.step = Step(stage, progress.done, len(requests))
+            self.state.step_usage = progress.used
             self._save()
 
-        for start in range(0, len(requests), size):
-            if rf.stop_requested(self.out_dir):
-                raise StopRequested
-
-            results += client.run_batch(requests[start : start + size], progress=tick)
+        results = client.run_batch(
+            requests, progress=tick, stop=lambda: rf.stop_requested(self.out_dir)
+        )
         if results and not any(result.ok for result in results):
             raise WorkbenchError(
                 Errors.E046.format(step=step_name, count=len(results), cause=results[0].cause)
@@ -249,6 +250,8 @@ class SelfInstructRun:
         return results
 
     def _count(self, stage: Stage, results: Sequence[Result], where: Sequence[str]) -> None:
+        """Commit a finished step's usage and failures (its live usage is done with)."""
+        self.state.step_usage = UsageCounter()
         usage = self.state.usage.setdefault(stage, UsageCounter())
         for result, place in zip(results, where, strict=True):
             usage.add(result)
@@ -321,7 +324,7 @@ class SelfInstructRun:
             state.candidates += len(rows)
             state.kept = len(pool.kept_rows)
             state.idle_rounds = 0 if kept_now else state.idle_rounds + 1
-            state.step = Step(Stage.BOOTSTRAP, len(pool.kept_rows), config.target)
+            state.step = Step(Stage.BOOTSTRAP, 0, config.prompts_per_round)  # the next round
             self._save(force=True)
 
     # --- stages 2 and 3: classification, instances ----------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
 from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
-from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.pipeline import SAVE_EVERY_S, SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.testing.fake_openai import FakeOpenAI
@@ -299,6 +300,44 @@ def test_self_instruct_pipeline_resume_lists_each_later_failure_once(
     manifest = json.loads((out / "manifest.json").read_text())
     for failures in (resumed.failures, manifest["failures"]):
         assert [f["stage"] for f in failures] == ["classification"] * 3
+
+
+def test_self_instruct_pipeline_stop_sends_nothing_after_the_request_in_flight(
+    run_pipeline, tmp_path
+):
+    def responder(prompt, body):
+        if len(fake.arrivals) == 6:  # the first request of round 2 (five a round)
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    with FakeOpenAI(responder=responder) as fake:
+        state, _ = run_pipeline(fake, target=30, concurrency=1)
+    assert state.status == "stopped" and state.rounds_done == 1
+    assert len(fake.arrivals) == 6  # the one in flight was answered, no other one sent
+
+
+def test_self_instruct_pipeline_progress_within_a_round(tmp_path):
+    seen = []
+
+    def responder(prompt, body):
+        if len(fake.arrivals) <= 5:  # round 1, slower than the page's save interval
+            time.sleep(SAVE_EVERY_S + 0.1)
+        else:
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    def watch(state):
+        seen.append((state.rounds_done, state.step.done, state.live_usage().total_tokens))
+
+    with FakeOpenAI(responder=responder) as fake:
+        backend = resolve_backend("openai", model="fake-model", base_url=fake.url)
+        client = LLMClient(backend, concurrency=1, cache=tmp_path / "replies.sqlite")
+        config = RunConfig(api="completion", target=30, concurrency=1)
+        with SyncLLMClient(client) as sync:
+            SelfInstructRun(config, tmp_path / "run", client=sync, on_progress=watch).run()
+    first_round = [(done, tokens) for rounds, done, tokens in seen if rounds == 0]
+    assert {done for done, _ in first_round} >= {1, 2, 3, 4}  # each reply, not round ends
+    assert all(tokens > 0 for done, tokens in first_round if done)  # tokens as they come
 
 
 def test_self_instruct_pipeline_refuses_to_resume_with_other_settings(canned_fake, run_pipeline):
