@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,9 @@ def run_name(requested: str, config: RunConfig, now: float | None = None) -> str
 
 def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     """Write the settings and start the worker in its own session (it outlives page reruns);
-    its output goes to run.log. Resuming is starting again on the same folder."""
+    its output goes to run.log. Resuming is starting again on the same folder. A thread waits
+    for the worker, so that it is reaped as soon as it ends (no defunct process is left,
+    whether or not a page still watches it)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     rf.check_resumable(run_dir, config)
@@ -72,6 +75,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
             start_new_session=True,
         )
     _children[run_dir.resolve()] = process
+    threading.Thread(target=process.wait, name=f"reap-{run_dir.name}", daemon=True).start()
     return process
 
 
@@ -80,7 +84,7 @@ def stop(run_dir: str | Path) -> None:
     rf.request_stop(Path(run_dir))
 
 
-def _reap() -> None:
+def _forget_ended() -> None:
     for path, process in list(_children.items()):
         if process.poll() is not None:
             del _children[path]
@@ -110,7 +114,7 @@ class RunSnapshot:
 def status(run_dir: str | Path) -> RunSnapshot:
     """The run as the page shows it: a worker alive before its first save reads STARTING, a
     RUNNING state without a worker (killed, machine restarted) reads INTERRUPTED."""
-    _reap()
+    _forget_ended()
     run_dir = Path(run_dir)
     saved = rf.read_state(run_dir)
     child = _children.get(run_dir.resolve())
