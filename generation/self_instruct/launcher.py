@@ -112,8 +112,9 @@ class RunSnapshot:
 
 
 def status(run_dir: str | Path) -> RunSnapshot:
-    """The run as the page shows it: a worker alive before its first save reads STARTING, a
-    RUNNING state without a worker (killed, machine restarted) reads INTERRUPTED."""
+    """The run as the page shows it: a worker alive before its first save reads STARTING, one
+    asked to stop STOPPING until it has, a RUNNING state without a worker (killed, machine
+    restarted) INTERRUPTED."""
     _forget_ended()
     run_dir = Path(run_dir)
     saved = rf.read_state(run_dir)
@@ -122,6 +123,8 @@ def status(run_dir: str | Path) -> RunSnapshot:
     shown = saved.status if saved else RunStatus.NOT_STARTED
     if running and shown is not RunStatus.RUNNING:
         shown = RunStatus.STARTING
+    elif running and rf.stop_requested(run_dir):
+        shown = RunStatus.STOPPING
     elif shown is RunStatus.RUNNING and not running:
         shown = RunStatus.INTERRUPTED
     saved_config = rf.read_json(run_dir / rf.CONFIG_FILE)
@@ -142,6 +145,13 @@ def candidates_frame(run_dir: str | Path) -> pd.DataFrame:
     rows = rf.read_jsonl(Path(run_dir) / rf.CANDIDATES_FILE)
     frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
     return frame.astype({"max_rougeL": "float64"})
+
+
+def candidates_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The candidates as the page lists them: input and output only where some candidate has
+    one (Alpaca's tasks do; Self-Instruct's candidates are instructions alone)."""
+    empty = [name for name in ("input", "output") if not frame[name].fillna("").str.len().any()]
+    return frame.drop(columns=empty)
 
 
 def filter_candidates(

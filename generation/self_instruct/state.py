@@ -15,18 +15,20 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from generation.self_instruct.filters import KEPT
+from generation.self_instruct.filters import KEPT, SURPLUS
 from generation.usage import UsageCounter, cost_text
 
 
 class RunStatus(StrEnum):
     """RUNNING, DONE, STOPPED and FAILED are what the worker writes; the launcher tells the
-    rest from the folder: no state yet, a worker that has not written yet, a worker gone
-    without a word (killed, machine restarted)."""
+    rest from the folder: no state yet, a worker that has not written yet, a worker asked to
+    stop that still waits for its requests in flight, a worker gone without a word (killed,
+    machine restarted)."""
 
     NOT_STARTED = "not started"
     STARTING = "starting"
     RUNNING = "running"
+    STOPPING = "stopping"
     DONE = "done"
     STOPPED = "stopped"
     FAILED = "failed"
@@ -113,9 +115,14 @@ class RunState:
         return self.total_usage() + self.step_usage
 
     def rejects(self) -> dict[str, int]:
-        """Rejected candidates by reason, most frequent first."""
-        counts = {k: v for k, v in self.reasons.items() if k != KEPT}
+        """Rejected candidates by reason, most frequent first; not the kept ones, nor the ones
+        that passed every filter after the target was reached (`beyond_target`)."""
+        counts = {k: v for k, v in self.reasons.items() if k not in (KEPT, SURPLUS)}
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def beyond_target(self) -> int:
+        """Candidates that passed every filter but came after the target was reached."""
+        return self.reasons.get(SURPLUS, 0)
 
     def stage_progress(self) -> tuple[int, int]:
         """(done, total) of the current stage: kept / target while bootstrapping, else the

@@ -44,6 +44,15 @@ def test_self_instruct_launcher_running_state_without_a_worker_is_interrupted(ru
     assert snapshot.state.kept == 3 and snapshot.eta_seconds is None
 
 
+def test_self_instruct_launcher_a_worker_asked_to_stop_is_stopping(run_dir):
+    rf.write_state(run_dir, RunState(status=RunStatus.RUNNING))
+    with rf.run_lock(run_dir):
+        rf.request_stop(run_dir)
+        snapshot = launcher.status(run_dir)
+    assert snapshot.status is RunStatus.STOPPING and snapshot.running
+    assert not snapshot.status.resumable  # it still works: nothing to resume yet
+
+
 def test_self_instruct_launcher_a_finished_worker_is_reaped(tmp_path):
     config = RunConfig(
         target=3, backend="openai", model="fake-model", api="completion", concurrency=1
@@ -57,6 +66,14 @@ def test_self_instruct_launcher_a_finished_worker_is_reaped(tmp_path):
             assert time.monotonic() < deadline, f"the worker is still there, state {state}"
             time.sleep(0.1)
     assert rf.read_state(tmp_path / "run").status is RunStatus.DONE
+
+
+def test_self_instruct_launcher_candidates_table_leaves_out_empty_text_columns():
+    folder = DATA_DIR / "generated" / "self_instruct_smollm2"
+    table = launcher.candidates_table(launcher.candidates_frame(folder))
+    assert "input" not in table.columns and "output" not in table.columns  # instructions only
+    alpaca = launcher.candidates_frame(folder).assign(output="an answer")
+    assert "output" in launcher.candidates_table(alpaca).columns
 
 
 def test_self_instruct_launcher_dataset_only_once_done(run_dir):
