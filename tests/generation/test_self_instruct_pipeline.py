@@ -255,7 +255,7 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
 
     def responder(prompt, body):
         arrivals.append(prompt)
-        if len(arrivals) == 8:  # mid-round 2: ask the run to stop (after the chunk in flight)
+        if len(arrivals) == 8:  # mid-round 2: ask the run to stop (after the request in flight)
             rf.request_stop(tmp_path / "parts")
         return canned.reply(prompt)
 
