@@ -129,3 +129,15 @@ class Errors:
         "labels of scheme {scheme!r} answer question {question!r} with {answers}, which the "
         "scheme does not offer ({values}); was the scheme edited after labelling?"
     )
+    E062 = (
+        "request to {endpoint} (model {model}) refused after {attempts} attempt(s), and every "
+        "other one would be refused alike: {cause}. {hint}"
+    )
+    E063 = "Check the API key (read from OPENAI_API_KEY) and that it may use this model."
+    E064 = "Check the model name, and the base URL (it usually ends in /v1)."
+    E065 = "Nothing answers at this address: is the server running, and is the URL right?"
+    E066 = "Check the base URL: it needs http:// or https:// and a host."
+    E067 = (
+        "every request of {step} failed ({count} of {count}), the first with: {cause}. The run "
+        "stopped; it resumes from its last finished step once the endpoint answers"
+    )

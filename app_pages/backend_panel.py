@@ -73,7 +73,7 @@ def render() -> None:
             if status["reachable"] and not status["error"]:
                 st.success("answers" if config.kind != LOCAL else "ready (starts on first request)")
             else:
-                st.error(status["error"] or "not reachable")
+                st.error(md(status["error"] or "not reachable"))
         st.caption(session_usage_text())
 
 

@@ -15,9 +15,10 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages import backend_panel, choice
+from app_pages.components import md
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
-from generation.self_instruct import launcher
+from generation.self_instruct import launcher, report
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.state import RunStatus
@@ -46,7 +47,7 @@ def _start(run_dir: Path, config: RunConfig) -> None:
     try:
         launcher.start(config, run_dir)
     except WorkbenchError as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     backend_panel.remember_run(run_dir)
     st.session_state["gen_show_run"] = run_dir.name  # selected on the rerun, before the widget
@@ -98,13 +99,11 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     state = snapshot.state
     done, total = state.stage_progress()
     total = total or state.target
-    eta = snapshot.eta_seconds
-    eta_text = f", about {eta / 60:.0f} min left" if eta else ""
     st.progress(
         min(1.0, done / max(total, 1)),
-        text=f"{snapshot.status} · {state.stage}: {done} / {total}{eta_text}",
+        text=report.progress_text(state, snapshot.status, snapshot.eta_seconds),
     )
-    usage = state.total_usage()
+    usage = state.live_usage()
     rejects = state.rejects()
     columns = st.columns(5)
     columns[0].metric("Kept", f"{state.kept} / {state.target}")
@@ -112,13 +111,17 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     columns[2].metric("Rejected", sum(rejects.values()))
     columns[3].metric("Tokens", f"{usage.total_tokens:,}")
     columns[4].metric("Cost", cost_text(usage))
+    tasks = rf.read_jsonl(run_dir / rf.TASKS_FILE) if snapshot.has_dataset else []
+    for note in (report.beyond_target_text(state), report.dropped_text(state, tasks)):
+        if note:
+            st.caption(md(note))
     if rejects:
         frame = pd.DataFrame({"reason": list(rejects), "candidates": list(rejects.values())})
         st.dataframe(frame, hide_index=True, key="gen_rejects")
     if state.error:
-        st.error(state.error)
+        st.error(md(state.error))
     if state.stop_reason:
-        st.warning(f"Stopped early: {state.stop_reason}")
+        st.warning(md(f"Stopped early: {state.stop_reason}"))
     if watching and not snapshot.running:
         st.rerun()  # the run ended: redraw the whole page (buttons, candidates)
 
@@ -126,8 +129,10 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
 status = launcher.status(run_dir)
 config = status.config
 st.caption(
-    f"{config.template} · model {config.model or 'default'} · "
-    f"backend {config.backend or 'default'} · folder {run_dir}"
+    md(
+        f"{config.template} · model {config.model or 'default'} · "
+        f"backend {config.backend or 'default'} · folder {run_dir}"
+    )
 )
 st.fragment(_progress_panel, run_every=POLL_SECONDS if status.running else None)(
     run_dir, status.running
@@ -135,9 +140,10 @@ st.fragment(_progress_panel, run_every=POLL_SECONDS if status.running else None)
 
 stop_column, resume_column, open_column = st.columns(3)
 if status.running:
-    if stop_column.button("Stop", key="gen_stop"):
+    stopping = status.status is RunStatus.STOPPING
+    if stop_column.button("Stop", key="gen_stop", disabled=stopping):
         launcher.stop(run_dir)
-        st.toast("Stopping once the requests in flight are answered…")
+        st.rerun()  # the progress line says "stopping" until the requests in flight are answered
 elif status.status.resumable and resume_column.button("Resume", key="gen_resume"):
     _start(run_dir, config)
 if status.has_dataset and open_column.button("Open in the workbench", key="gen_open"):
@@ -157,7 +163,7 @@ verdicts = left.multiselect(
     "Verdict", sorted(frame["verdict"].dropna().unique()), key="gen_verdicts"
 )
 reasons = right.multiselect("Reason", sorted(frame["reason"].dropna().unique()), key="gen_reasons")
-shown = launcher.filter_candidates(frame, verdicts, reasons)
+shown = launcher.candidates_table(launcher.filter_candidates(frame, verdicts, reasons))
 st.caption(f"{len(shown)} of {len(frame)} candidates")
 st.dataframe(
     shown,

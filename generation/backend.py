@@ -1,15 +1,27 @@
 """Which model endpoint the workbench talks to: resolved once from arguments and environment.
 
 With nothing configured the embedded llama.cpp model is chosen, so every pipeline runs offline.
-The API key rides along for the SDK but is kept out of every repr.
+The API key rides along for the SDK but is kept out of every repr. A URL may carry credentials
+too (user-info, an `api-key=` query parameter): `safe_url` is the only form of a URL that is
+stored or shown, and `BackendConfig.redact` takes every credential out of a text (a server may
+repeat the key in its error message).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import (
+    parse_qsl,
+    quote,
+    quote_plus,
+    unquote,
+    urlencode,
+    urlsplit,
+    urlunsplit,
+)
 
 import openai
 
@@ -30,6 +42,10 @@ ENV_BACKEND = "WORKBENCH_BACKEND"
 ENV_MODEL = "WORKBENCH_MODEL"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_API_KEY = "OPENAI_API_KEY"
+
+REDACTED = "***"
+#: Query parameter names that carry credentials: api-key (Azure), key, token, sig, ...
+SECRET_PARAMETER = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -56,13 +72,60 @@ class BackendConfig:
             return "embedded llama.cpp"
         return safe_url(self.base_url or OPENAI_URL)
 
+    @property
+    def secrets(self) -> list[str]:
+        """The API key and the URL's credentials, each as written and percent-encoded, longest
+        first (a key is never half-replaced by a shorter secret it contains)."""
+        found = url_secrets(self.base_url or "")
+        if self.api_key and self.api_key != KEYLESS_PLACEHOLDER:
+            found.append(self.api_key)
+        forms = {
+            form for secret in found for form in (secret, quote(secret, ""), quote_plus(secret))
+        }
+        return sorted(forms, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """`text` with every credential of this backend replaced by ***."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
 
 def safe_url(url: str) -> str:
-    """The URL without user:password, so it can be shown, logged and hashed."""
-    parts = urlsplit(url.rstrip("/"))
+    """The URL as it may be shown, logged, stored and hashed: no user-info, the values of
+    credential-looking query parameters replaced by ***, no trailing slash."""
+    parts = urlsplit(url)
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    query = urlencode(
+        [
+            (name, REDACTED if SECRET_PARAMETER.search(name) else value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), query, parts.fragment))
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials a URL carries: the password of its user-info (or the user name alone,
+    which is then the token) and the values of credential-looking query parameters."""
+    parts = urlsplit(url)
+    found = [unquote(parts.password or parts.username or "")]
+    found += [
+        value
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if SECRET_PARAMETER.search(name)
+    ]
+    return [secret for secret in found if secret and secret != REDACTED]
+
+
+def sdk_location(url: str) -> tuple[str, dict[str, str]]:
+    """(base URL, query parameters) as the SDK takes them: it appends each route to the base
+    URL's path, so a query left there would end up inside the path."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), query
 
 
 def resolve_backend(
@@ -119,7 +182,7 @@ def backend_status(config: BackendConfig, timeout: float = 3.0) -> dict:
         base_url, api_key = config.base_url or OPENAI_URL, config.api_key
     served, error = _served_models(base_url, api_key, timeout)
     status["reachable"] = error is None
-    status["error"] = error
+    status["error"] = None if error is None else config.redact(error)
     if served and config.kind == OPENAI and config.model not in served:
         status["error"] = f"model {config.model!r} is not listed; served: {', '.join(served[:20])}"
     return status
@@ -129,9 +192,10 @@ def _served_models(
     base_url: str, api_key: str | None, timeout: float
 ) -> tuple[list[str], str | None]:
     """(model ids, None) when the endpoint lists its models, else ([], why not)."""
+    base_url, query = sdk_location(base_url)
     try:
         with openai.OpenAI(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+            api_key=api_key, base_url=base_url, default_query=query, max_retries=0, timeout=timeout
         ) as client:
             return [model.id for model in client.models.list()], None
     except openai.OpenAIError as error:

@@ -4,6 +4,8 @@ Every generation pipeline goes through it, so limits, retries, the reply cache, 
 live in one place. The SDK's own retries are off (max_retries=0): ours are the only ones, and a
 request that still fails comes back as a RequestFailed carrying its cause, never as "".
 `reply.truncated` says when the length limit cut a reply; nothing treats that as complete.
+An identical request in flight is sent once: within a process it waits for the one sent, and
+across processes it is claimed in the shared reply cache first (generation.cache).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +22,13 @@ from typing import Any
 import openai
 
 from generation import local_llm
-from generation.backend import KEYLESS_PLACEHOLDER, LOCAL, BackendConfig, resolve_backend
+from generation.backend import (
+    KEYLESS_PLACEHOLDER,
+    LOCAL,
+    BackendConfig,
+    resolve_backend,
+    sdk_location,
+)
 from generation.cache import ReplyCache, request_key
 from generation.errors import RequestFailed
 from generation.limits import RateLimiter, estimate_tokens
@@ -35,6 +44,7 @@ LOCAL_CONCURRENCY = 1  # llama.cpp's server answers one request at a time
 REMOTE_CONCURRENCY = 8
 LOCAL_TIMEOUT_S = 600.0  # CPU generation is slow
 REMOTE_TIMEOUT_S = 120.0
+CLAIM_POLL_S = 0.1  # how often a request another process holds is looked at again
 
 
 def default_concurrency(backend_kind: str) -> int:
@@ -107,6 +117,8 @@ class Reply:
     """A reply with every choice's finish reason, its usage and cost (None: model not priced).
 
     `cached` replies cost nothing this time; `attempts` and `retry_causes` tell what it took.
+    `repaid` counts the times a process sent this request and died before its reply came: each
+    such reply was most likely billed too, so a run's cost counts this one that much more.
     """
 
     choices: tuple[Choice, ...]
@@ -117,6 +129,7 @@ class Reply:
     cached: bool = False
     attempts: int = 1
     retry_causes: tuple[str, ...] = ()
+    repaid: int = 0
 
     ok = True
 
@@ -134,19 +147,28 @@ class Reply:
         return any(choice.finish_reason == "length" for choice in self.choices)
 
     def to_record(self) -> dict:
-        return {
+        record = {
             "choices": [[choice.text, choice.finish_reason] for choice in self.choices],
             "usage": [self.usage.prompt_tokens, self.usage.completion_tokens],
             "model": self.model,
         }
+        if self.repaid:
+            record["repaid"] = self.repaid
+        return record
 
 
 Result = Reply | RequestFailed
 
 
+class BatchStopped(Exception):
+    """A batch's `stop` said so: the requests in flight were answered (and cached), no other
+    one was sent."""
+
+
 @dataclass(frozen=True)
 class Progress:
-    """What a batch has done so far; tokens and cost count only requests paid for this run."""
+    """What a batch has done so far. tokens and cost count only what this batch paid; `used`
+    counts every result as a run does (cached replies too, see generation.usage)."""
 
     done: int
     total: int
@@ -155,17 +177,19 @@ class Progress:
     truncated: int
     tokens: int
     cost: float
+    used: UsageCounter = field(default_factory=UsageCounter)
 
     @classmethod
-    def of(cls, usage: UsageCounter, total: int) -> Progress:
+    def of(cls, paid: UsageCounter, used: UsageCounter, total: int) -> Progress:
         return cls(
-            done=usage.requests,
+            done=paid.requests,
             total=total,
-            failed=usage.failed,
-            cached=usage.cached,
-            truncated=usage.truncated,
-            tokens=usage.total_tokens,
-            cost=usage.cost,
+            failed=paid.failed,
+            cached=paid.cached,
+            truncated=paid.truncated,
+            tokens=paid.total_tokens,
+            cost=paid.cost,
+            used=replace(used),
         )
 
 
@@ -197,14 +221,16 @@ def parse_reply(text: str, kind: str) -> tuple[tuple[Choice, ...], Usage, str | 
 
 @dataclass
 class _LoopState:
-    """What binds to one event loop: the SDK's HTTP pool, the concurrency slots, and the
-    requests in flight (an identical request waits for the one already sent)."""
+    """What binds to one event loop: the SDK's HTTP pool, the concurrency slots, the
+    requests in flight (an identical request waits for the one already sent), and the last
+    fatal failure with the moment it came (requests queued before it are not sent)."""
 
     loop: asyncio.AbstractEventLoop
     base_url: str
     sdk: openai.AsyncOpenAI
     slots: asyncio.Semaphore
     in_flight: dict[str, asyncio.Future] = field(default_factory=dict)
+    refusal: tuple[float, RequestFailed] | None = None
 
 
 class LLMClient:
@@ -261,11 +287,12 @@ class LLMClient:
     async def complete(self, prompt: str, *, repeat: int = 0, **params) -> Reply:
         return await self.generate(Request.completion(prompt, repeat=repeat, **params))
 
-    async def generate(self, request: Request) -> Reply:
+    async def generate(self, request: Request, stop: Callable[[], bool] | None = None) -> Reply:
         """The reply, from the cache when this exact request was answered before; raises
-        RequestFailed when retries run out or the failure is not worth retrying."""
+        RequestFailed when retries run out or the failure is not worth retrying, and
+        BatchStopped when `stop()` is true at the moment it would be sent."""
         try:
-            reply = await self._reply(request)
+            reply = await self._reply(request, stop)
         except RequestFailed as failure:
             self.usage.add(failure, paid_only=True)
             raise
@@ -273,24 +300,37 @@ class LLMClient:
         return reply
 
     async def run_batch(
-        self, requests: Iterable[Request], progress: Callable[[Progress], None] | None = None
+        self,
+        requests: Iterable[Request],
+        progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[Result]:
-        """Results in input order: a Reply or the RequestFailed that says why there is none."""
+        """Results in input order: a Reply or the RequestFailed that says why there is none.
+        A fatal RequestFailed (a wrong key, no such model, nothing listening) is raised at
+        once instead: the requests still in flight are cancelled, no other one is sent.
+        `stop` is asked before each request is sent; once it is true no other request is sent,
+        and BatchStopped is raised when the ones in flight are answered (cancelling them would
+        pay for them now and again later)."""
         requests = list(requests)
         results: list[Result | None] = [None] * len(requests)
-        run = UsageCounter()
+        paid, used = UsageCounter(), UsageCounter()
         pending = iter(enumerate(requests))  # shared by the workers: each item is taken once
 
         async def worker() -> None:
             for index, request in pending:
                 try:
-                    result = await self.generate(request)
+                    result = await self.generate(request, stop)
+                except BatchStopped:
+                    return
                 except RequestFailed as failure:
+                    if failure.fatal:  # every other request would fail alike: stop the batch
+                        raise
                     result = failure
                 results[index] = result
-                run.add(result, paid_only=True)
+                paid.add(result, paid_only=True)
+                used.add(result)
                 if progress:
-                    progress(Progress.of(run, len(requests)))
+                    progress(Progress.of(paid, used, len(requests)))
 
         # More workers than slots, so requests waiting out a backoff do not idle a slot.
         tasks = [
@@ -298,10 +338,12 @@ class LLMClient:
         ]
         try:
             await asyncio.gather(*tasks)
-        except BaseException:  # e.g. the local server cannot start: stop the other workers too
+        except BaseException:  # a fatal failure, or the local server cannot start: stop them all
             for task in tasks:
                 task.cancel()
             raise
+        if any(result is None for result in results):
+            raise BatchStopped
         return results
 
     async def aclose(self) -> None:
@@ -311,7 +353,7 @@ class LLMClient:
         if self.cache is not None:
             self.cache.close()
 
-    async def _reply(self, request: Request) -> Reply:
+    async def _reply(self, request: Request, stop: Callable[[], bool] | None) -> Reply:
         key = self.key(request)
         if self.cache is not None and (record := self.cache.get(key)) is not None:
             return self._from_record(record, key)  # no server needed, not even the local one
@@ -322,9 +364,9 @@ class LLMClient:
         future = state.loop.create_future()
         state.in_flight[key] = future
         try:
-            reply = await self._fetch(state, request, key)
-        except RequestFailed as failure:
-            future.set_exception(failure)
+            reply = await self._claimed_reply(state, request, key, stop)
+        except Exception as error:  # failed or stopped: a request waiting for this one is too
+            future.set_exception(error)
             future.exception()  # retrieved: no "never retrieved" warning when nobody waited
             raise
         except BaseException:
@@ -335,16 +377,50 @@ class LLMClient:
         future.set_result(reply)
         return reply
 
-    async def _fetch(self, state: _LoopState, request: Request, key: str) -> Reply:
+    async def _claimed_reply(
+        self, state: _LoopState, request: Request, key: str, stop: Callable[[], bool] | None
+    ) -> Reply:
+        """Send a request once this process holds its claim in the shared cache; while another
+        process holds it, wait for that one's reply (the wait ends with the other's lease)."""
+        if self.cache is None:
+            return await self._fetch(state, request, key, stop)
+        lease = self.retry.max_attempts * (self.timeout + self.retry.max_delay)
+        while not (claim := self.cache.claim(key, lease)).ours:
+            if claim.reply is not None:
+                return self._from_record(claim.reply, key)
+            if stop is not None and stop():
+                raise BatchStopped
+            await asyncio.sleep(CLAIM_POLL_S)
+        try:
+            return await self._fetch(state, request, key, stop, claim.lost)
+        except BaseException:
+            self.cache.release(key)
+            raise
+
+    async def _fetch(
+        self,
+        state: _LoopState,
+        request: Request,
+        key: str,
+        stop: Callable[[], bool] | None,
+        lost: int = 0,
+    ) -> Reply:
         estimate = estimate_tokens(
             request.prompt_chars(), request.params.get("max_tokens"), request.params.get("n") or 1
         )
         causes: list[str] = []
+        queued = time.monotonic()
         for attempt in range(1, self.retry.max_attempts + 1):
             async with state.slots:
+                if state.refusal is not None and state.refusal[0] >= queued:
+                    raise state.refusal[1]  # the endpoint refused everyone meanwhile
+                if stop is not None and stop():
+                    raise BatchStopped
                 wait = self.limiter.reserve(estimate)
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self.cache is not None:
+                    self.cache.mark_sent(key)
                 try:
                     text = await self._send(state.sdk, request)
                     choices, usage, served_model = parse_reply(text, request.kind)
@@ -361,23 +437,28 @@ class LLMClient:
                         cost=self._cost(usage),
                         attempts=attempt,
                         retry_causes=tuple(causes),
+                        repaid=lost,
                     )
                     if self.cache is not None:
                         self.cache.put(key, self.config.model, reply.to_record())
                     return reply
-            causes.append(failure.cause)
-            if not failure.retryable or attempt == self.retry.max_attempts:
+            causes.append(self.config.redact(failure.cause))
+            if attempt >= self.retry.attempts_for(failure):
                 break
             if failure.retry_after is not None:
                 self.limiter.pause(self.retry.delay(attempt, failure.retry_after))
             await asyncio.sleep(self.retry.delay(attempt, failure.retry_after))
-        raise RequestFailed(
+        failed = RequestFailed(
             endpoint=self.config.endpoint,
             model=self.config.model,
-            cause=failure.cause,
+            cause=causes[-1],
             attempts=attempt,
             status=failure.status,
+            hint=failure.hint,
         )
+        if failed.fatal:
+            state.refusal = (time.monotonic(), failed)
+        raise failed
 
     async def _send(self, sdk: openai.AsyncOpenAI, request: Request) -> str:
         # Parameters travel as extra_body: the same JSON on the wire, and server-specific ones
@@ -406,6 +487,7 @@ class LLMClient:
             cost=self._cost(usage),
             cached=True,
             attempts=0,
+            repaid=record.get("repaid", 0),
         )
 
     async def _base_url(self) -> str:
@@ -422,9 +504,11 @@ class LLMClient:
         loop = asyncio.get_running_loop()
         state = self._state
         if state is None or state.loop is not loop or state.base_url != base_url:
+            sdk_base_url, query = sdk_location(base_url)
             sdk = openai.AsyncOpenAI(
                 api_key=self.config.api_key or KEYLESS_PLACEHOLDER,
-                base_url=base_url,
+                base_url=sdk_base_url,
+                default_query=query,
                 max_retries=0,
                 timeout=self.timeout,
             )
@@ -468,10 +552,13 @@ class SyncLLMClient:
         return self._run(self.client.complete(prompt, repeat=repeat, **params))
 
     def run_batch(
-        self, requests: Iterable[Request], progress: Callable[[Progress], None] | None = None
+        self,
+        requests: Iterable[Request],
+        progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[Result]:
-        """As LLMClient.run_batch; `progress` is called from the helper thread."""
-        return self._run(self.client.run_batch(requests, progress))
+        """As LLMClient.run_batch; `progress` and `stop` are called from the helper thread."""
+        return self._run(self.client.run_batch(requests, progress, stop))
 
     def close(self) -> None:
         if self._loop.is_closed():

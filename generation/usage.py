@@ -1,8 +1,10 @@
 """Requests, tokens and cost: counted one way (UsageCounter) and written one way (cost_text).
 
-Two questions use the same counter. The client's bill asks what was *paid*: a reply served
-from the reply cache adds no tokens or cost (`paid_only`). A run's totals ask what the work
-*used*, cached or not, so a resumed run reports what an uninterrupted one does.
+Two questions use the same counter. The client's bill asks what this client *paid*: a reply
+served from the reply cache adds no tokens or cost (`paid_only`). A run's totals ask what the
+work *cost*, cached or not, so a resumed run reports what an uninterrupted one does, plus the
+replies lost in flight when a process died and paid again (`repaid`, each counted at the cost
+of the reply that replaced it).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class UsageCounter:
     completion_tokens: int = 0
     cost: float = 0.0
     unpriced: int = 0  # counted replies whose model has no price in the table
+    repaid: int = 0  # replies lost in flight with a killed process, paid again (in the cost)
 
     @property
     def total_tokens(self) -> int:
@@ -38,12 +41,14 @@ class UsageCounter:
         self.truncated += result.truncated
         if paid_only and result.cached:
             return
-        self.prompt_tokens += result.usage.prompt_tokens
-        self.completion_tokens += result.usage.completion_tokens
+        times = 1 if paid_only else 1 + result.repaid
+        self.repaid += times - 1
+        self.prompt_tokens += times * result.usage.prompt_tokens
+        self.completion_tokens += times * result.usage.completion_tokens
         if result.cost is None:
             self.unpriced += 1
         else:
-            self.cost += result.cost
+            self.cost += times * result.cost
 
     def __add__(self, other: UsageCounter) -> UsageCounter:
         return UsageCounter(

@@ -79,6 +79,21 @@ CONFLICTING = "same_input_different_output"
 NONE_VALID = "no_valid_instances"
 REQUEST_FAILED = "request_failed"
 
+#: The reasons of instances and tasks in words, for the note on why a kept instruction is not
+#: in the dataset.
+REASON_WORDS = {
+    INPUT_EQUALS_OUTPUT: "input equal to its output",
+    EMPTY_OUTPUT: "empty output",
+    ENDS_WITH_COLON: "output ending with a colon",
+    DUPLICATE: "duplicate",
+    OVER_LIMIT: "over the instance limit",
+    CUT_BY_LENGTH: "cut by the length limit",
+    NO_INSTANCES: "no instance could be read from the reply",
+    CONFLICTING: "one input with two different outputs",
+    NONE_VALID: "no instance passed the filters",
+    REQUEST_FAILED: "the request failed",
+}
+
 
 def find_word(word: str, text: str) -> bool:
     """The papers' `find_word_in_string`: the word between word boundaries, any case."""

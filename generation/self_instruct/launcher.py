@@ -8,9 +8,11 @@ page only reads state.json and candidates.jsonl, so a Streamlit rerun never touc
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ import pandas as pd
 
 from analysis.errors import WorkbenchError
 from analysis.paths import REPO_ROOT, child_env, runs_dir
+from generation.backend import ENV_BASE_URL, url_secrets
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
@@ -50,12 +53,17 @@ def run_name(requested: str, config: RunConfig, now: float | None = None) -> str
 
 def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     """Write the settings and start the worker in its own session (it outlives page reruns);
-    its output goes to run.log. Resuming is starting again on the same folder."""
+    its output goes to run.log. Resuming is starting again on the same folder. A thread waits
+    for the worker, so that it is reaped as soon as it ends (no defunct process is left,
+    whether or not a page still watches it)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     rf.check_resumable(run_dir, config)
     rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     rf.clear_stop(run_dir)
+    env = child_env()
+    if config.base_url and url_secrets(config.base_url):  # never in config.json: see main()
+        env[ENV_BASE_URL] = config.base_url
     with (run_dir / rf.LOG_FILE).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
@@ -63,10 +71,11 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
-            env=child_env(),
+            env=env,
             start_new_session=True,
         )
     _children[run_dir.resolve()] = process
+    threading.Thread(target=process.wait, name=f"reap-{run_dir.name}", daemon=True).start()
     return process
 
 
@@ -75,7 +84,7 @@ def stop(run_dir: str | Path) -> None:
     rf.request_stop(Path(run_dir))
 
 
-def _reap() -> None:
+def _forget_ended() -> None:
     for path, process in list(_children.items()):
         if process.poll() is not None:
             del _children[path]
@@ -103,9 +112,10 @@ class RunSnapshot:
 
 
 def status(run_dir: str | Path) -> RunSnapshot:
-    """The run as the page shows it: a worker alive before its first save reads STARTING, a
-    RUNNING state without a worker (killed, machine restarted) reads INTERRUPTED."""
-    _reap()
+    """The run as the page shows it: a worker alive before its first save reads STARTING, one
+    asked to stop STOPPING until it has, a RUNNING state without a worker (killed, machine
+    restarted) INTERRUPTED."""
+    _forget_ended()
     run_dir = Path(run_dir)
     saved = rf.read_state(run_dir)
     child = _children.get(run_dir.resolve())
@@ -113,6 +123,8 @@ def status(run_dir: str | Path) -> RunSnapshot:
     shown = saved.status if saved else RunStatus.NOT_STARTED
     if running and shown is not RunStatus.RUNNING:
         shown = RunStatus.STARTING
+    elif running and rf.stop_requested(run_dir):
+        shown = RunStatus.STOPPING
     elif shown is RunStatus.RUNNING and not running:
         shown = RunStatus.INTERRUPTED
     saved_config = rf.read_json(run_dir / rf.CONFIG_FILE)
@@ -133,6 +145,13 @@ def candidates_frame(run_dir: str | Path) -> pd.DataFrame:
     rows = rf.read_jsonl(Path(run_dir) / rf.CANDIDATES_FILE)
     frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
     return frame.astype({"max_rougeL": "float64"})
+
+
+def candidates_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The candidates as the page lists them: input and output only where some candidate has
+    one (Alpaca's tasks do; Self-Instruct's candidates are instructions alone)."""
+    empty = [name for name in ("input", "output") if not frame[name].fillna("").str.len().any()]
+    return frame.drop(columns=empty)
 
 
 def filter_candidates(
@@ -163,15 +182,19 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path((argv or sys.argv[1:])[0])
     try:
         config = RunConfig.from_dict(rf.read_json(run_dir / rf.CONFIG_FILE))
-        pipeline = SelfInstructRun(config, run_dir)
+        pipeline = SelfInstructRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
     except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
         state = rf.read_state(run_dir) or RunState()
         state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
         rf.write_state(run_dir, state)
         print(f"error: {error}", file=sys.stderr)
         return 2
-    state = pipeline.run(clear_stop=False)
-    return 0 if state.status in (RunStatus.DONE, RunStatus.STOPPED) else 1
+    try:
+        pipeline.run(clear_stop=False)
+    except WorkbenchError as error:  # the run saved it as its error; the log says it too
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

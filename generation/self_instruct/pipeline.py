@@ -37,7 +37,15 @@ from pathlib import Path
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import AUTO, ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL, resolve_backend
-from generation.client import CHAT, COMPLETION, Request, Result, SyncLLMClient
+from generation.client import (
+    CHAT,
+    COMPLETION,
+    BatchStopped,
+    Progress,
+    Request,
+    Result,
+    SyncLLMClient,
+)
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Pool, Rules
@@ -56,9 +64,12 @@ SAVE_EVERY_S = 0.5
 MAX_FAILURES_KEPT = 50
 
 
-class StopRequested(Exception):
-    """The STOP file appeared: stop now, between two chunks of requests; the checkpoint is
-    the last finished step."""
+def failure_text(error: BaseException) -> str:
+    """What the state and the page say about the error that ended a run: the message of the
+    project's own errors, the type too for any other."""
+    if isinstance(error, WorkbenchError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 class SelfInstructRun:
@@ -143,11 +154,11 @@ class SelfInstructRun:
             )
             try:
                 self._stages(client)
-            except (StopRequested, KeyboardInterrupt):
+            except (BatchStopped, KeyboardInterrupt):  # the checkpoint is the last finished step
                 self.state.status = RunStatus.STOPPED
             except BaseException as error:
                 self.state.status = RunStatus.FAILED
-                self.state.error = f"{type(error).__name__}: {error}"
+                self.state.error = self.backend.redact(failure_text(error))
                 raise
             finally:
                 self._end_clock()
@@ -181,10 +192,12 @@ class SelfInstructRun:
         state.template = self.config.template
         state.pid = os.getpid()
         state.error = state.stop_reason = None
+        state.step_usage = UsageCounter()  # a killed session's step is replayed, counted anew
         state.sessions += 1
         if state.stage is not Stage.BOOTSTRAP:  # later stages are replayed whole from the cache
             for stage in (Stage.CLASSIFICATION, Stage.INSTANCES):
                 state.usage.pop(stage, None)
+            state.failures = [f for f in state.failures if f["stage"] == Stage.BOOTSTRAP]
         return state
 
     def _save(self, force: bool = False) -> None:
@@ -211,28 +224,34 @@ class SelfInstructRun:
             self.state.seconds[stage] = round(base + time.monotonic() - started, 3)
             self._stage_clock = None
 
-    def _batch(self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage):
-        """Run requests in chunks of twice the concurrency, reporting each reply.
-
-        The STOP file is honoured between chunks, when nothing is in flight: cancelling a
-        request already sent would pay for it now and again on resume.
+    def _batch(
+        self, client: SyncLLMClient, requests: Sequence[Request], stage: Stage, step_name: str
+    ):
+        """Run one step's requests, saving the progress (requests done, usage so far) as each
+        reply comes. The STOP file is looked at before each request is sent: once it is there
+        nothing more is sent, and the run stops when the requests in flight are answered. A
+        step in which every request failed ends the run (as failed, resumable): the endpoint
+        is not answering.
         """
-        size = max(1, 2 * client.client.concurrency)
-        results = []
+        self.state.step = Step(stage, 0, len(requests))
 
-        def tick(progress) -> None:  # results grows only between chunks
-            done = len(results) + progress.done
-            self.state.step = Step(stage, done, len(requests))
+        def tick(progress: Progress) -> None:
+            self.state.step = Step(stage, progress.done, len(requests))
+            self.state.step_usage = progress.used
             self._save()
 
-        for start in range(0, len(requests), size):
-            if rf.stop_requested(self.out_dir):
-                raise StopRequested
-
-            results += client.run_batch(requests[start : start + size], progress=tick)
+        results = client.run_batch(
+            requests, progress=tick, stop=lambda: rf.stop_requested(self.out_dir)
+        )
+        if results and not any(result.ok for result in results):
+            raise WorkbenchError(
+                Errors.E067.format(step=step_name, count=len(results), cause=results[0].cause)
+            )
         return results
 
     def _count(self, stage: Stage, results: Sequence[Result], where: Sequence[str]) -> None:
+        """Commit a finished step's usage and failures (its live usage is done with)."""
+        self.state.step_usage = UsageCounter()
         usage = self.state.usage.setdefault(stage, UsageCounter())
         for result, place in zip(results, where, strict=True):
             usage.add(result)
@@ -280,7 +299,7 @@ class SelfInstructRun:
             ]
             params = self.params(self.round.role)
             requests = [Request(prompt, self.api, params) for prompt in prompts]
-            results = self._batch(client, requests, Stage.BOOTSTRAP)
+            results = self._batch(client, requests, Stage.BOOTSTRAP, f"round {number}")
             rows = []
             for position, result in enumerate(results):
                 if result.ok:
@@ -305,7 +324,7 @@ class SelfInstructRun:
             state.candidates += len(rows)
             state.kept = len(pool.kept_rows)
             state.idle_rounds = 0 if kept_now else state.idle_rounds + 1
-            state.step = Step(Stage.BOOTSTRAP, len(pool.kept_rows), config.target)
+            state.step = Step(Stage.BOOTSTRAP, 0, config.prompts_per_round)  # the next round
             self._save(force=True)
 
     # --- stages 2 and 3: classification, instances ----------------------------------------
@@ -314,7 +333,7 @@ class SelfInstructRun:
         step = Classification(self.templates["classification"])
         params = self.params("classification")
         requests = [Request(step.format_input(t["instruction"]), self.api, params) for t in tasks]
-        results = self._batch(client, requests, Stage.CLASSIFICATION)
+        results = self._batch(client, requests, Stage.CLASSIFICATION, "the classification stage")
         self._count(Stage.CLASSIFICATION, results, [t["task_id"] for t in tasks])
         return [
             {"reply": r.text, "is_classification": step.format_output(r.text)}
@@ -339,7 +358,7 @@ class SelfInstructRun:
             clf = labels[i]["is_classification"]
             prompt = step.format_input(tasks[i]["instruction"], clf)
             requests.append(Request(prompt, self.api, self.params(instances_role(clf))))
-        results = self._batch(client, requests, Stage.INSTANCES)
+        results = self._batch(client, requests, Stage.INSTANCES, "the instances stage")
         self._count(Stage.INSTANCES, results, [tasks[i]["task_id"] for i in order])
         reply_of = dict(zip(order, results, strict=True))
         built = []

@@ -188,6 +188,7 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: RunState, datas
             "candidates": state.candidates,
             "kept_instructions": state.kept,
             "rejected_by_reason": state.rejects(),
+            "beyond_target": state.beyond_target(),
             "tasks_with_instances": dataset["tasks"],
             "classification_tasks": dataset["classification_tasks"],
             "instances": dataset["instances"],

@@ -20,6 +20,7 @@ from typing import Any
 from analysis.atomic import atomic_open, atomic_write_text
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
+from generation.backend import safe_url
 from generation.client import CHAT, COMPLETION
 from generation.self_instruct.state import RunState
 from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
@@ -103,12 +104,24 @@ class RunConfig:
         return replace(self, prompt_instructions=self.in_context, batch_size=self.prompts_per_round)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings as config.json and the manifest store them: the endpoint as safe_url
+        writes it, so no credential in the URL reaches a file."""
+        data = asdict(self)
+        if self.base_url:
+            data["base_url"] = safe_url(self.base_url)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_credentials(self, url: str | None) -> RunConfig:
+        """These settings with `url` as the endpoint when it is the stored one plus the
+        credentials that storing took out (a worker gets them from its environment)."""
+        if url and self.base_url and safe_url(url) == self.base_url:
+            return replace(self, base_url=url)
+        return self
 
 
 def write_json(path: Path, data: Any) -> None:

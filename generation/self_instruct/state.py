@@ -4,7 +4,8 @@ The worker writes the state; the launcher, the CLI and the Generate page read it
 are `str` enums, so state.json keeps plain words and the folders of older runs still load.
 Tokens and cost count every reply the run used, whether paid in this session or an earlier
 one and replayed from the reply cache: a resumed run reports the same totals as an
-uninterrupted one. Usage is committed per finished step, so a replayed step never counts twice.
+uninterrupted one. Usage is committed per finished step, so a replayed step never counts twice;
+the step in progress has its own counter, shown live and committed when the step is done.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from generation.self_instruct.filters import KEPT
+from generation.self_instruct.filters import KEPT, SURPLUS
 from generation.usage import UsageCounter, cost_text
 
 
 class RunStatus(StrEnum):
     """RUNNING, DONE, STOPPED and FAILED are what the worker writes; the launcher tells the
-    rest from the folder: no state yet, a worker that has not written yet, a worker gone
-    without a word (killed, machine restarted)."""
+    rest from the folder: no state yet, a worker that has not written yet, a worker asked to
+    stop that still waits for its requests in flight, a worker gone without a word (killed,
+    machine restarted)."""
 
     NOT_STARTED = "not started"
     STARTING = "starting"
     RUNNING = "running"
+    STOPPING = "stopping"
     DONE = "done"
     STOPPED = "stopped"
     FAILED = "failed"
@@ -45,7 +48,8 @@ class Stage(StrEnum):
 
 @dataclass
 class Step:
-    """Requests of the current stage done so far (while bootstrapping: kept of target)."""
+    """The step in progress (a bootstrap round, or a later stage): its requests answered so
+    far, of how many."""
 
     name: Stage = Stage.BOOTSTRAP
     done: int = 0
@@ -63,7 +67,8 @@ class RunState:
     candidates: int = 0
     kept: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # candidates by verdict reason
-    usage: dict[str, UsageCounter] = field(default_factory=dict)  # by stage
+    usage: dict[str, UsageCounter] = field(default_factory=dict)  # by stage, finished steps
+    step_usage: UsageCounter = field(default_factory=UsageCounter)  # the step in progress
     failures: list[dict] = field(default_factory=list)  # {"stage", "at", "cause"}, the first 50
     served_model: str | None = None
     step: Step = field(default_factory=Step)
@@ -97,15 +102,27 @@ class RunState:
             stage: UsageCounter.from_dict(usage) if isinstance(usage, dict) else usage
             for stage, usage in state.usage.items()
         }
+        if isinstance(state.step_usage, dict):
+            state.step_usage = UsageCounter.from_dict(state.step_usage)
         return state
 
     def total_usage(self) -> UsageCounter:
+        """What the finished steps used: the run's totals, as the manifest records them."""
         return sum(self.usage.values(), UsageCounter())
 
+    def live_usage(self) -> UsageCounter:
+        """What the run has used so far, the step in progress included: what a watcher sees."""
+        return self.total_usage() + self.step_usage
+
     def rejects(self) -> dict[str, int]:
-        """Rejected candidates by reason, most frequent first."""
-        counts = {k: v for k, v in self.reasons.items() if k != KEPT}
+        """Rejected candidates by reason, most frequent first; not the kept ones, nor the ones
+        that passed every filter after the target was reached (`beyond_target`)."""
+        counts = {k: v for k, v in self.reasons.items() if k not in (KEPT, SURPLUS)}
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def beyond_target(self) -> int:
+        """Candidates that passed every filter but came after the target was reached."""
+        return self.reasons.get(SURPLUS, 0)
 
     def stage_progress(self) -> tuple[int, int]:
         """(done, total) of the current stage: kept / target while bootstrapping, else the
@@ -124,6 +141,6 @@ class RunState:
 
     def summary_line(self) -> str:
         """One line: rejects by reason, tokens, cost (the CLI's progress bar postfix)."""
-        usage = self.total_usage()
+        usage = self.live_usage()
         reasons = ", ".join(f"{k} {v}" for k, v in self.rejects().items()) or "none"
         return f"rejected: {reasons} | {usage.total_tokens:,} tokens | cost {cost_text(usage)}"

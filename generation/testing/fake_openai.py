@@ -9,6 +9,8 @@ Faults are scripted per prompt and used up one per request; then the prompt gets
   "429:<seconds>"  rate limited with Retry-After: <seconds>
   "500"            server error
   "400"            bad request (not worth retrying)
+  "401" "403" "404" a wrong key, no permission, no such model: the endpoint refuses everyone
+The messages of 400, 401 and 403 repeat the key the request carried, as careless servers do.
   "timeout"        hang for `hang_seconds`, then close without answering
   "drop"           close the connection without answering
   "malformed"      200 with a broken JSON body
@@ -18,7 +20,10 @@ Faults are scripted per prompt and used up one per request; then the prompt gets
 text, or (text, finish_reason); None closes the connection without an answer, as a server
 that died would.
 
-`received[prompt]` counts requests that arrived; `paid[prompt]` counts replies delivered, what a
+`refuse=<status>` answers every request, /models included, with that status (401: a server
+that does not know the key), as scripted faults of that status do.
+
+`received[prompt]` counts requests that arrived (`targets` lists their paths with the query); `paid[prompt]` counts replies delivered, what a
 real API would bill. Standalone: `python -m generation.testing.fake_openai --latency 0.2`
 prints its base URL and serves until killed.
 """
@@ -29,13 +34,16 @@ import argparse
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
-FAULTS = ("429", "500", "400", "timeout", "drop", "malformed", "length")
+FAULTS = ("429", "500", "400", "401", "403", "404", "timeout", "drop", "malformed", "length")
+REFUSALS = ("400", "401", "403", "404", "500")
 
 
 class FakeOpenAI:
@@ -45,8 +53,12 @@ class FakeOpenAI:
         hang_seconds: float = 2.0,
         models=("fake-model",),
         responder: Callable[[str, dict], str | tuple[str, str] | None] | None = None,
+        refuse: int | None = None,
     ) -> None:
+        if refuse is not None and str(refuse) not in REFUSALS:
+            raise ValueError(f"refuse must be one of {REFUSALS}, not {refuse!r}")
         self.latency = latency
+        self.refuse = refuse
         self.responder = responder
         self.hang_seconds = hang_seconds
         self.models = tuple(models)
@@ -56,6 +68,7 @@ class FakeOpenAI:
         self.paid: Counter[str] = Counter()
         self.arrivals: list[float] = []
         self.bodies: list[dict] = []
+        self.targets: list[str] = []
         self.authorizations: set[str] = set()
         self.prompt_tokens = 0
         self.completion_tokens = 0
@@ -81,6 +94,7 @@ class FakeOpenAI:
             self.paid.clear()
             self.arrivals.clear()
             self.bodies.clear()
+            self.targets.clear()
             self.authorizations.clear()
             self.prompt_tokens = self.completion_tokens = 0
 
@@ -101,8 +115,9 @@ class FakeOpenAI:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def _arrive(self, prompt: str, body: dict, authorization: str) -> str | None:
+    def _arrive(self, prompt: str, body: dict, target: str, authorization: str) -> str | None:
         with self._lock:
+            self.targets.append(target)
             self.authorizations.add(authorization)
             self.received[prompt] += 1
             self.arrivals.append(time.monotonic())
@@ -122,6 +137,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     fake: FakeOpenAI
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away (killed, timed out) is no server error: no traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real endpoints
@@ -131,7 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        if self.path.rstrip("/").endswith("/models"):
+        if self.server.fake.refuse is not None:
+            self._refuse(self.server.fake.refuse)
+        elif self.path.rstrip("/").endswith("/models"):
             data = [{"id": name, "object": "model"} for name in self.server.fake.models]
             self._send(200, {"object": "list", "data": data})
         else:
@@ -139,10 +161,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         fake = self.server.fake
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-        chat = self.path.endswith("/chat/completions")
+        try:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        except ValueError:  # the client died mid-request: nothing arrived
+            self._drop()
+            return
+        chat = urlsplit(self.path).path.endswith("/chat/completions")
         prompt = body["messages"][-1]["content"] if chat else body["prompt"]
-        fault = fake._arrive(prompt, body, self.headers.get("Authorization", ""))
+        fault = fake._arrive(prompt, body, self.path, self.headers.get("Authorization", ""))
+        if fake.refuse is not None:
+            fault = str(fake.refuse)
         time.sleep(fake.latency)
         if fault is None or fault == "length":
             texts, finish_reason = None, "length" if fault else "stop"
@@ -161,14 +189,27 @@ class _Handler(BaseHTTPRequestHandler):
             _, _, retry_after = fault.partition(":")
             headers = {"Retry-After": retry_after} if retry_after else {}
             self._send(429, _error("rate limit reached", "rate_limit_exceeded"), headers)
-        elif fault in ("500", "400"):
-            self._send(int(fault), _error(f"scripted {fault}", "scripted"))
+        elif fault in REFUSALS:
+            self._refuse(int(fault))
         elif fault == "malformed":
             self._send_raw(200, b'{"choices": [{"index": 0, "message": {"content": "ech')
         else:  # "timeout" hangs first; both end with a connection closed without an answer
             if fault == "timeout":
                 time.sleep(fake.hang_seconds)
             self._drop()
+
+    def _refuse(self, status: int) -> None:
+        messages = {
+            400: "Invalid request sent with the key {key}",
+            401: "Incorrect API key provided: {key}",
+            403: "The key {key} has no access to this model",
+            404: "The model does not exist or you do not have access to it (path {path})",
+        }
+        key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        message = messages.get(status, "scripted {status}")
+        self._send(
+            status, _error(message.format(key=key, path=self.path, status=status), "refused")
+        )
 
     def _send(self, status: int, payload: dict, headers: dict | None = None) -> bool:
         return self._send_raw(status, json.dumps(payload).encode(), headers)

@@ -12,6 +12,7 @@ from analysis import registry
 from analysis.datasets import load_dataset
 from analysis.paths import REPO_ROOT, runs_dir
 from generation.testing.fake_openai import FakeOpenAI
+from tests.app.conftest import shown
 from tests.generation.fixtures import canned_self_instruct as canned
 
 PAGE = "app_pages/generate.py"
@@ -112,3 +113,78 @@ def test_generate_page_stops_and_resumes(home, open_page):
         status = launcher.wait(run_dir, timeout=180)
     assert status.status == "done" and status.state.sessions == 2
     assert status.state.kept == 60
+
+
+def test_generate_page_shows_a_run_the_endpoint_refused_as_failed(home, open_page, monkeypatch):
+    from generation.self_instruct import launcher
+
+    key = "sk-page-4b1c9e2f7a3d"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with FakeOpenAI(refuse=401) as fake:  # its message repeats the key
+        app = _start(open_page(), fake.url, target=5, name="refused")
+        status = launcher.wait(runs_dir() / "refused", timeout=60)
+    assert status.status == "failed"
+    app.run()
+    assert not app.exception
+    assert app.get("progress")[0].proto.text.startswith("failed")
+    [error] = [shown(element) for element in app.error]
+    assert f"request to {fake.url} (model fake-model) refused" in error
+    assert "Incorrect API key provided: ***" in error and key not in error
+
+
+def _metric(app: AppTest, label: str) -> str:
+    [value] = [metric.value for metric in app.metric if metric.label == label]
+    return value
+
+
+def test_generate_page_shows_progress_inside_a_round_then_stopping(home, open_page):
+    from generation.self_instruct import launcher
+
+    # One request at a time, two seconds each: a round of five takes ten.
+    with FakeOpenAI(responder=canned.reply, latency=2.0) as fake:
+        app = _start(open_page(), fake.url, target=60, name="slow", concurrency=1)
+        run_dir = runs_dir() / "slow"
+        deadline = time.monotonic() + 60
+        while launcher.status(run_dir).state.step.done < 1:  # a reply of round 1 is in
+            assert time.monotonic() < deadline, "no reply came"
+            time.sleep(0.1)
+        app.run()
+        text = app.get("progress")[0].proto.text
+        assert text.startswith("running · bootstrap: 0 / 60 instructions kept · round 1: ")
+        assert _metric(app, "Tokens") != "0"  # counted as replies come, not at round ends
+        app.button(key="gen_stop").click().run()
+        assert not app.exception
+        assert app.get("progress")[0].proto.text.startswith("stopping")
+        assert app.button(key="gen_stop").disabled
+        status = launcher.wait(run_dir, timeout=60)
+    assert status.status == "stopped"
+
+
+def test_generate_page_says_what_a_finished_run_left_out(home, open_page):
+    from generation.self_instruct import launcher
+
+    cut: list[str] = []
+
+    def responder(prompt, body):
+        if body.get("stop") == ["Example 6", "Task:"] and not cut:  # one instance, cut short
+            cut.append(prompt)
+            return "Class label: Yes\nInput: a\nOutput: b", "length"
+        return canned.reply(prompt)
+
+    with FakeOpenAI(responder=responder) as fake:
+        app = _start(open_page(), fake.url, target=6, name="done")
+        status = launcher.wait(runs_dir() / "done", timeout=120)
+    assert status.status == "done" and status.state.beyond_target() > 0
+    app.run()
+    assert not app.exception
+    state = status.state
+    assert _metric(app, "Rejected") == str(sum(state.rejects().values()))
+    notes = [shown(caption) for caption in app.caption]
+    assert any(f"{state.beyond_target()} more candidate(s) passed every filter" in n for n in notes)
+    assert any(
+        f"holds {state.tasks_with_instances} of the 6 kept instructions" in note
+        and "cut by the length limit" in note
+        for note in notes
+    )
+    table = app.dataframe[-1].value
+    assert "input" not in table.columns and "output" not in table.columns

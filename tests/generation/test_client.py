@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import signal
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from analysis.paths import REPO_ROOT
 from generation.__main__ import main
 from generation.backend import backend_status, resolve_backend, safe_url
-from generation.cache import ReplyCache
+from generation.cache import HELD, Claim, ReplyCache
 from generation.client import (
     LLMClient,
     Request,
@@ -26,6 +29,7 @@ from generation.client import (
 from generation.errors import BackendError, RequestFailed
 from generation.limits import RateLimiter
 from generation.retry import MalformedReply, RetryPolicy, retry_after_seconds
+from generation.testing.fake_openai import FakeOpenAI
 
 RETRIED = {
     "429": "429",
@@ -81,6 +85,40 @@ def test_client_does_not_retry_a_bad_request(fake, make_client):
     assert failure.value.status == 400
     assert failure.value.attempts == 1
     assert fake.received["p"] == 1
+
+
+@pytest.mark.parametrize(("status", "hint"), [(401, "API key"), (403, "API key"), (404, "model")])
+def test_client_batch_stops_at_once_when_the_endpoint_refuses_everyone(status, hint, api_key):
+    with FakeOpenAI(refuse=status) as fake:
+        config = resolve_backend("openai", model="fake-model", base_url=fake.url, api_key=api_key)
+        client = LLMClient(config, concurrency=2, cache=False, retry=RetryPolicy(base_delay=0.01))
+
+        async def batch():
+            try:
+                return await client.run_batch([Request.chat(f"p{i}") for i in range(30)])
+            finally:
+                await client.aclose()
+
+        with pytest.raises(RequestFailed) as failure:
+            run(batch())
+    assert failure.value.fatal and failure.value.status == status
+    assert sum(fake.received.values()) <= client.concurrency  # no other request was sent
+    message = str(failure.value)
+    assert fake.url in message and "fake-model" in message and f"HTTP {status}" in message
+    assert hint in message and api_key not in message
+    assert fake.authorizations == {f"Bearer {api_key}"}  # the server was given the key
+
+
+def test_client_gives_a_refused_connection_a_few_attempts(api_key):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    config = resolve_backend("openai", model="m", base_url=url, api_key=api_key)
+    client = LLMClient(config, cache=False, retry=RetryPolicy(base_delay=0.01, max_delay=0.05))
+    with pytest.raises(RequestFailed) as failure:
+        run(generate(client, Request.chat("p")))
+    assert failure.value.fatal and failure.value.attempts == RetryPolicy().unreachable_attempts
+    assert "connection refused" in str(failure.value) and url in str(failure.value)
 
 
 def test_client_keeps_truncated_reply_visible(fake, make_client):
@@ -224,6 +262,30 @@ def test_client_never_writes_the_api_key(fake, make_client, tmp_path, api_key):
     assert all(api_key not in text for text in texts)
 
 
+def test_client_sends_a_query_key_but_never_shows_or_stores_it(fake, tmp_path, api_key):
+    url = f"{fake.url}?api-version=2024-06-01&api-key={api_key}"
+    config = resolve_backend("openai", model="m", base_url=url)
+    client = SyncLLMClient(config=config, cache=tmp_path / "replies.sqlite")
+    assert client.chat("p").text == "echo: p"
+    assert fake.targets == [f"/v1/chat/completions?api-version=2024-06-01&api-key={api_key}"]
+    fake.script("q", "404")  # its message repeats the path, key included
+    with pytest.raises(RequestFailed) as failure:
+        client.chat("q")
+    client.close()
+    assert f"api-key={api_key}" in fake.targets[-1] and "api-key=***" in str(failure.value)
+    texts = [repr(client), config.endpoint, config.identity, str(failure.value)]
+    assert all(api_key not in text for text in texts)
+    assert api_key.encode() not in (tmp_path / "replies.sqlite").read_bytes()
+
+
+def test_client_redacts_the_key_a_server_repeats_in_its_error(fake, make_client, api_key):
+    fake.script("q", "400")
+    with pytest.raises(RequestFailed) as failure:
+        run(generate(make_client(), Request.chat("q")))
+    assert "Invalid request sent with the key ***" in failure.value.cause
+    assert api_key not in str(failure.value)
+
+
 def test_client_sync_wrapper_works_inside_a_running_loop(fake, make_client):
     async def notebook_cell():
         with SyncLLMClient(make_client()) as client:
@@ -332,6 +394,18 @@ def test_backend_openai_without_key_or_url_is_an_error():
 
 def test_backend_safe_url_drops_credentials():
     assert safe_url("https://user:secret@host:8000/v1/") == "https://host:8000/v1"
+    assert (
+        safe_url("https://host/v1/?api-version=2024&api-key=s3&token=t&sig=x")
+        == "https://host/v1?api-version=2024&api-key=***&token=***&sig=***"
+    )
+
+
+def test_backend_redacts_the_key_and_the_url_credentials():
+    config = resolve_backend(
+        "openai", base_url="http://u:p%40ss@h/v1?key=k%2F1&x=keep", api_key="sk-1"
+    )
+    assert config.redact("sk-1, p@ss, p%40ss, k/1, k%2F1, keep") == "***, ***, ***, ***, ***, keep"
+    assert resolve_backend("openai", base_url="http://h/v1").redact("not-needed") == "not-needed"
 
 
 def test_backend_status_reports_reachability(fake, api_key):
@@ -366,12 +440,17 @@ BATCH_RUNNER = """
 import json, sys
 from generation.backend import resolve_backend
 from generation.client import Request, SyncLLMClient
-url, cache, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url, cache, count, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 config = resolve_backend("openai", model="fake-model", base_url=url, api_key="sk-runner")
-with SyncLLMClient(config=config, cache=cache, concurrency=4) as client:
+with SyncLLMClient(config=config, cache=cache, concurrency=concurrency) as client:
     results = client.run_batch([Request.chat(f"prompt {i}") for i in range(count)])
-print(json.dumps([result.text for result in results]))
+print(json.dumps([[result.text, result.repaid] for result in results]))
 """
+
+
+def _batch_runner(url: str, cache: Path, count: int, concurrency: int) -> subprocess.Popen:
+    command = [sys.executable, "-c", BATCH_RUNNER, url, str(cache), str(count), str(concurrency)]
+    return subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE)
 
 
 def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
@@ -379,7 +458,7 @@ def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
     count, concurrency = 80, 4
     cache = tmp_path / "resume.sqlite"
     prompts = [f"prompt {i}" for i in range(count)]
-    command = [sys.executable, "-c", BATCH_RUNNER, fake.url, str(cache), str(count)]
+    command = [sys.executable, "-c", BATCH_RUNNER, fake.url, str(cache), str(count), "4"]
     first = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while sum(fake.paid.values()) < 20 and time.monotonic() < deadline:
@@ -400,10 +479,58 @@ def test_client_resumes_after_sigkill_without_paying_twice(fake, tmp_path):
 
     fake.reset_counts()
     second = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, check=True, timeout=120)
-    assert json.loads(second.stdout) == [f"echo: {p}" for p in prompts]
+    assert [text for text, _ in json.loads(second.stdout)] == [f"echo: {p}" for p in prompts]
     assert not cached & set(fake.received)  # nothing that had completed was paid for again
     assert all(fake.paid[p] == 1 for p in prompts if p not in paid_before)
     assert all(paid_before[p] + fake.paid[p] <= 2 for p in prompts)
+
+
+def test_client_two_processes_sending_the_same_requests_pay_once(fake, tmp_path):
+    fake.latency = 0.05
+    count = 60
+    runners = [_batch_runner(fake.url, tmp_path / "shared.sqlite", count, 4) for _ in range(2)]
+    outputs = [json.loads(runner.communicate(timeout=120)[0]) for runner in runners]
+    expected = [[f"echo: prompt {i}", 0] for i in range(count)]
+    assert outputs == [expected, expected]
+    assert fake.paid == Counter(f"prompt {i}" for i in range(count))  # each paid once
+
+
+def test_client_takes_over_a_request_whose_owner_was_killed(tmp_path):
+    cache = tmp_path / "shared.sqlite"
+    runners: dict[str, subprocess.Popen] = {}
+
+    def responder(prompt, body):
+        if prompt == "prompt 0" and "second" not in runners:
+            runners["second"] = _batch_runner(fake.url, cache, 12, 4)
+            deadline = time.monotonic() + 60
+            while len(fake.arrivals) < 2:  # the second process is at work, waiting on this one
+                assert time.monotonic() < deadline, "the second process sent nothing"
+                time.sleep(0.02)
+            runners["first"].kill()
+            runners["first"].wait()
+            return None  # the first process died waiting for this reply
+        return f"echo: {prompt}"
+
+    with FakeOpenAI(responder=responder) as fake:
+        # One request at a time: "prompt 0" is sent, prompts 1-3 are claimed but wait for a slot.
+        runners["first"] = _batch_runner(fake.url, cache, 12, 1)
+        assert runners["first"].wait(timeout=60) == -signal.SIGKILL
+        output = json.loads(runners["second"].communicate(timeout=60)[0])
+    assert output == [[f"echo: prompt {i}", int(i == 0)] for i in range(12)]  # 0 was paid twice
+    assert fake.received["prompt 0"] == 2
+    assert fake.paid == Counter(f"prompt {i}" for i in range(12))
+
+
+def test_cache_claim_waits_for_a_live_owner_and_takes_over_an_expired_lease(tmp_path):
+    first, second = ReplyCache(tmp_path / "c.sqlite"), ReplyCache(tmp_path / "c.sqlite")
+    assert first.claim("k", lease_s=0.3).ours
+    assert second.claim("k", lease_s=60) == HELD  # its owner lives and its lease runs
+    first.mark_sent("k")
+    time.sleep(0.4)
+    taken = second.claim("k", lease_s=60)
+    assert taken.ours and taken.lost == 1  # the lease ran out after the request had left
+    second.put("k", "m", {"reply": 1})
+    assert first.claim("k", lease_s=60) == Claim(reply={"reply": 1})
 
 
 def test_client_default_concurrency_is_one_for_the_embedded_server(make_client):

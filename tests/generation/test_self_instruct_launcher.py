@@ -1,9 +1,12 @@
 """What the Generate page asks of the launcher: a new run's folder name, the status a folder's
-checkpoint and worker imply, and the candidates of any run folder, this version's or older."""
+checkpoint and worker imply, the candidates of any run folder, this version's or older, and a
+worker that leaves no defunct process behind."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,8 @@ from generation.self_instruct import launcher
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.state import RunState, RunStatus
+from generation.testing.fake_openai import FakeOpenAI
+from tests.generation.fixtures import canned_self_instruct as canned
 
 
 @pytest.fixture
@@ -37,6 +42,38 @@ def test_self_instruct_launcher_running_state_without_a_worker_is_interrupted(ru
     snapshot = launcher.status(run_dir)
     assert snapshot.status is RunStatus.INTERRUPTED and snapshot.status.resumable
     assert snapshot.state.kept == 3 and snapshot.eta_seconds is None
+
+
+def test_self_instruct_launcher_a_worker_asked_to_stop_is_stopping(run_dir):
+    rf.write_state(run_dir, RunState(status=RunStatus.RUNNING))
+    with rf.run_lock(run_dir):
+        rf.request_stop(run_dir)
+        snapshot = launcher.status(run_dir)
+    assert snapshot.status is RunStatus.STOPPING and snapshot.running
+    assert not snapshot.status.resumable  # it still works: nothing to resume yet
+
+
+def test_self_instruct_launcher_a_finished_worker_is_reaped(tmp_path):
+    config = RunConfig(
+        target=3, backend="openai", model="fake-model", api="completion", concurrency=1
+    )
+    with FakeOpenAI(responder=canned.reply) as fake:
+        process = launcher.start(replace(config, base_url=fake.url), tmp_path / "run")
+        deadline = time.monotonic() + 60
+        # Watched as a page that was closed would not: no status(), no wait(), no poll().
+        while Path(f"/proc/{process.pid}").exists():
+            state = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()[0]
+            assert time.monotonic() < deadline, f"the worker is still there, state {state}"
+            time.sleep(0.1)
+    assert rf.read_state(tmp_path / "run").status is RunStatus.DONE
+
+
+def test_self_instruct_launcher_candidates_table_leaves_out_empty_text_columns():
+    folder = DATA_DIR / "generated" / "self_instruct_smollm2"
+    table = launcher.candidates_table(launcher.candidates_frame(folder))
+    assert "input" not in table.columns and "output" not in table.columns  # instructions only
+    alpaca = launcher.candidates_frame(folder).assign(output="an answer")
+    assert "output" in launcher.candidates_table(alpaca).columns
 
 
 def test_self_instruct_launcher_dataset_only_once_done(run_dir):

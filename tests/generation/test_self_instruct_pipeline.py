@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
 from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
-from generation.self_instruct.pipeline import SelfInstructRun
+from generation.self_instruct.pipeline import SAVE_EVERY_S, SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.testing.fake_openai import FakeOpenAI
@@ -219,6 +220,31 @@ def test_self_instruct_pipeline_counts_a_failed_request_and_goes_on(canned_fake,
     assert state.usage["bootstrap"].failed == 1
 
 
+@pytest.mark.parametrize("status", [400, 500])
+def test_self_instruct_pipeline_a_round_where_every_request_failed_fails_the_run(
+    run_pipeline, tmp_path, status
+):
+    with FakeOpenAI(refuse=status) as fake:
+        with pytest.raises(WorkbenchError, match=r"every request of round 1 failed \(5 of 5\)"):
+            run_pipeline(fake, target=3)
+        assert sum(fake.received.values()) == 5 * (1 if status == 400 else 2)  # 500: retried
+    state = rf.read_state(tmp_path / "run")
+    assert state.status == "failed" and state.status.resumable
+    assert f"HTTP {status}" in state.error and state.rounds_done == 0
+
+
+def test_self_instruct_pipeline_a_key_in_a_failure_cause_reaches_no_file(
+    canned_fake, run_pipeline, api_key
+):
+    run_pipeline(canned_fake, out="probe", cache="probe.sqlite", target=3)
+    canned_fake.script(_bootstrap_prompts(canned_fake)[0], "400")  # repeats the key
+    state, out = run_pipeline(canned_fake, target=3)
+    assert state.status == "done"
+    assert state.failures[0]["cause"] == "HTTP 400: Invalid request sent with the key ***"
+    for name in ("state.json", "manifest.json"):
+        assert api_key not in (out / name).read_text()
+
+
 def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     canned_fake, run_pipeline, tmp_path
 ):
@@ -229,7 +255,7 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
 
     def responder(prompt, body):
         arrivals.append(prompt)
-        if len(arrivals) == 8:  # mid-round 2: ask the run to stop (after the chunk in flight)
+        if len(arrivals) == 8:  # mid-round 2: ask the run to stop (after the request in flight)
             rf.request_stop(tmp_path / "parts")
         return canned.reply(prompt)
 
@@ -248,6 +274,70 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     assert manifest["usage"]["total"] == reference["usage"]["total"] | {
         "cached": manifest["usage"]["total"]["cached"]
     }
+
+
+def test_self_instruct_pipeline_resume_lists_each_later_failure_once(
+    canned_fake, run_pipeline, tmp_path
+):
+    run_pipeline(canned_fake, out="probe", cache="probe.sqlite", target=12)
+    classification = [b["prompt"] for b in canned_fake.bodies if b["max_tokens"] == 3]
+    arrivals = []
+
+    def responder(prompt, body):
+        if body["stop"] == ["Example 6", "Task:"] and not arrivals:  # the first instances one
+            arrivals.append(prompt)
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    with FakeOpenAI(responder=responder) as fake:
+        for prompt in classification[:3]:
+            fake.script(prompt, "400", "400")  # refused in the first session and on replay
+        stopped, _ = run_pipeline(fake, target=12, concurrency=1)
+        assert stopped.status == "stopped" and stopped.stage == "instances"
+        resumed, out = run_pipeline(fake, target=12)
+    assert resumed.status == "done" and resumed.sessions == 2
+    assert resumed.usage["classification"].failed == 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    for failures in (resumed.failures, manifest["failures"]):
+        assert [f["stage"] for f in failures] == ["classification"] * 3
+
+
+def test_self_instruct_pipeline_stop_sends_nothing_after_the_request_in_flight(
+    run_pipeline, tmp_path
+):
+    def responder(prompt, body):
+        if len(fake.arrivals) == 6:  # the first request of round 2 (five a round)
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    with FakeOpenAI(responder=responder) as fake:
+        state, _ = run_pipeline(fake, target=30, concurrency=1)
+    assert state.status == "stopped" and state.rounds_done == 1
+    assert len(fake.arrivals) == 6  # the one in flight was answered, no other one sent
+
+
+def test_self_instruct_pipeline_progress_within_a_round(tmp_path):
+    seen = []
+
+    def responder(prompt, body):
+        if len(fake.arrivals) <= 5:  # round 1, slower than the page's save interval
+            time.sleep(SAVE_EVERY_S + 0.1)
+        else:
+            rf.request_stop(tmp_path / "run")
+        return canned.reply(prompt)
+
+    def watch(state):
+        seen.append((state.rounds_done, state.step.done, state.live_usage().total_tokens))
+
+    with FakeOpenAI(responder=responder) as fake:
+        backend = resolve_backend("openai", model="fake-model", base_url=fake.url)
+        client = LLMClient(backend, concurrency=1, cache=tmp_path / "replies.sqlite")
+        config = RunConfig(api="completion", target=30, concurrency=1)
+        with SyncLLMClient(client) as sync:
+            SelfInstructRun(config, tmp_path / "run", client=sync, on_progress=watch).run()
+    first_round = [(done, tokens) for rounds, done, tokens in seen if rounds == 0]
+    assert {done for done, _ in first_round} >= {1, 2, 3, 4}  # each reply, not round ends
+    assert all(tokens > 0 for done, tokens in first_round if done)  # tokens as they come
 
 
 def test_self_instruct_pipeline_refuses_to_resume_with_other_settings(canned_fake, run_pipeline):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from generation.self_instruct.state import RunState, RunStatus, Stage, Step
 from generation.usage import UsageCounter
 
@@ -54,7 +56,14 @@ def test_self_instruct_state_old_state_json_loads_and_writes_back_unchanged():
     assert state.step == Step(Stage.DONE, 1, 1)
     assert isinstance(state.usage["bootstrap"], UsageCounter)
     assert state.total_usage().total_tokens == 1200
-    assert json.dumps(state.to_dict()) == json.dumps(OLD_STATE_JSON)
+    # Written back with what was added since: nothing repaid, no step in progress.
+    written = {}
+    for name, value in json.loads(json.dumps(OLD_STATE_JSON)).items():
+        written[name] = value
+        if name == "usage":
+            value["bootstrap"]["repaid"] = 0
+            written["step_usage"] = UsageCounter().to_dict()
+    assert json.dumps(state.to_dict()) == json.dumps(written)
 
 
 def test_self_instruct_state_mid_run_state_without_the_final_counts():
@@ -96,3 +105,9 @@ def test_self_instruct_state_without_pace_or_when_finished():
     assert RunState(kept=0, target=5).eta_seconds() is None
     assert RunState(kept=5, target=5, seconds={"bootstrap": 3.0}).eta_seconds() == 0.0
     assert RunState().stage_progress() == (0, 0)
+
+
+def test_self_instruct_state_live_usage_counts_the_step_in_progress():
+    state = RunState.from_dict(OLD_STATE_JSON | {"step_usage": {"requests": 2, "cost": 0.5}})
+    assert state.total_usage().requests == 5  # the finished steps: what the manifest says
+    assert state.live_usage().requests == 7 and state.live_usage().cost == pytest.approx(0.5012)
