@@ -10,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.paths import runs_dir
+from app_pages import url_state
 from app_pages.components import md
 from generation.backend import BACKENDS, LOCAL, BackendConfig, backend_status, resolve_backend
 from generation.errors import BackendError
@@ -20,6 +22,7 @@ BACKEND_KEY = "backend_kind"
 MODEL_KEY = "backend_model"
 BASE_URL_KEY = "backend_base_url"
 SESSION_RUNS_KEY = "session_runs"
+RUNS_PARAM = "runs"
 
 
 def current_config() -> BackendConfig:
@@ -38,6 +41,17 @@ def remember_run(run_dir: Path) -> None:
         runs.append(str(run_dir))
 
 
+def _keep_runs_in_url() -> None:
+    """The session's runs live in the URL too (by folder name), so a reload keeps the count."""
+    if SESSION_RUNS_KEY not in st.session_state and RUNS_PARAM in st.query_params:
+        names = st.query_params.get_all(RUNS_PARAM)
+        found = [runs_dir() / name for name in names if (runs_dir() / name).is_dir()]
+        st.session_state[SESSION_RUNS_KEY] = [str(path) for path in found]
+    url_state.save(
+        RUNS_PARAM, [Path(run).name for run in st.session_state.get(SESSION_RUNS_KEY, [])]
+    )
+
+
 def session_usage_text() -> str:
     """Tokens and cost of the runs this session started, as their run folders record them."""
     runs = st.session_state.get(SESSION_RUNS_KEY, [])
@@ -52,6 +66,7 @@ def session_usage_text() -> str:
 
 
 def render() -> None:
+    _keep_runs_in_url()
     with st.sidebar.expander("Model backend"):
         st.selectbox(
             "Backend",

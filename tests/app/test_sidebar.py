@@ -157,3 +157,19 @@ def test_lengths_overlay_follows_the_sidebar(run_app):
     assert app.multiselect(key="lengths_datasets").value == ["vicuna_questions"]
     app.sidebar.selectbox(key="_compare_widget").select("seed_tasks").run()
     assert app.multiselect(key="lengths_datasets").value == ["vicuna_questions", "seed_tasks"]
+
+
+def test_sidebar_run_count_survives_a_reload(run_app, isolated_workspace):
+    from streamlit.testing.v1 import AppTest
+
+    from analysis.paths import runs_dir
+    from tests.app.conftest import APP
+
+    (runs_dir() / "my-run").mkdir()
+    app = run_app(session_runs=[str(runs_dir() / "my-run")])
+    assert app.query_params["runs"] == "my-run"
+    reloaded = AppTest.from_file(str(APP), default_timeout=180)  # a new session, the same URL
+    reloaded.query_params["runs"] = ["my-run", "deleted-run"]
+    reloaded.run()
+    assert reloaded.session_state["session_runs"] == [str(runs_dir() / "my-run")]
+    assert "Runs started in this session: 1" in reloaded.sidebar.caption[-1].value
