@@ -37,6 +37,14 @@ def wait_for_app(page, charts: int = 0, tables: int = 0) -> None:
     )
 
 
+def settle(page) -> None:
+    """Idle, a beat, idle again: a rerun that starts just after the first check (a widget's
+    change, a key) has then finished too, so the next action meets the page it expects."""
+    wait_for_app(page)
+    page.wait_for_timeout(400)
+    wait_for_app(page)
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_page_renders_charts_and_tables(page, app_url, screenshots, path):
     title, charts, tables = PAGES[path]

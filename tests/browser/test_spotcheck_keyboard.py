@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_pages_render import wait_for_app
+from tests.browser.test_pages_render import settle, wait_for_app
 
 pytestmark = pytest.mark.slow
 
@@ -30,15 +30,16 @@ def test_spotcheck_three_items_by_keyboard(page, app_url, screenshots):
     assert "0 of 175" in labelled(page)  # the y's went into the note
 
     page.evaluate("document.activeElement.blur()")  # commits the note: a rerun
-    wait_for_app(page)
+    settle(page)
     for item in range(1, 4):
         for question, key in enumerate("yu"):  # each answer shows before the next key
             page.keyboard.press(key)
             yes = page.get_by_role("button", name="Yes").nth(question)
             expect(yes).to_have_attribute("kind", "primary", timeout=30_000)
+            settle(page)
         page.keyboard.press("i")  # the third answer completes the item: the next one shows
         page.get_by_text(f"{item} of 175 labelled").wait_for(timeout=30_000)
-        wait_for_app(page)
+        settle(page)
     page.keyboard.press("n")  # the fourth item's first answer: no
     expect(page.get_by_role("button", name="No").first).to_have_attribute(
         "kind", "primary", timeout=30_000

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.browser.test_pages_render import wait_for_app
+from tests.browser.test_pages_render import settle, wait_for_app
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +33,14 @@ def add(page, path: str | None, name: str, upload=None) -> None:
     if upload is not None:
         sidebar.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
         sidebar.get_by_text(upload.name).wait_for(timeout=30_000)
+        settle(page)
     else:
         sidebar.get_by_label("…or a local path / Hugging Face hub id").fill(path)
         sidebar.get_by_label("…or a local path / Hugging Face hub id").press("Enter")
         wait_for_app(page)
     sidebar.get_by_label("Name", exact=True).fill(name)
     sidebar.get_by_label("Name", exact=True).press("Enter")
-    wait_for_app(page)
+    settle(page)
     sidebar.get_by_role("button", name="Add", exact=True).click()
     wait_for_app(page)
 
