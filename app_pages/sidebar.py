@@ -22,7 +22,7 @@ NO_COMPARISON = "(none)"
 MAPPED_FIELDS = ("instruction", "input", "output")
 DETECT = "(detect)"
 #: Text widgets of the Add form, emptied after a dataset is added.
-_ADD_KEYS = ("add_path", "add_name", "add_replace", "add_skip")
+_ADD_KEYS = {"add_path": "", "add_name": "", "add_replace": False, "add_skip": False}
 _UPLOAD_ROUND = "_add_upload_round"
 _CLEAR_ADD = "_add_clear"
 
@@ -66,21 +66,25 @@ def render() -> None:
         )
         url_state.save(choice.PRIMARY_KEY, current)
         url_state.save(choice.COMPARE_KEY, compared)
+        # A fixed slot, and keyed expanders: a notice that comes and goes must not move the
+        # forms below it, or the browser redraws them closed while a person is using them.
+        notice_slot = st.empty()
         notice = st.session_state.pop(choice.NOTICE_KEY, None)
         if notice:
-            st.success(md(notice))
-        with st.expander("Add a dataset"):
+            notice_slot.success(md(notice))
+        with st.expander("Add a dataset", key="add_expander"):
             _add_dataset_form()
         user_names = [info.name for info in registry.user_datasets()]
         if user_names:
-            with st.expander("Remove a dataset"):
+            with st.expander("Remove a dataset", key="remove_expander"):
                 _remove_form(user_names)
 
 
 def _add_dataset_form() -> None:
     if st.session_state.pop(_CLEAR_ADD, False):
-        for key in _ADD_KEYS:
-            st.session_state.pop(key, None)
+        # set, not deleted: a deleted key leaves the browser showing the old text
+        for key, empty in _ADD_KEYS.items():
+            st.session_state[key] = empty
         st.session_state[_UPLOAD_ROUND] = st.session_state.get(_UPLOAD_ROUND, 0) + 1
     upload = st.file_uploader(
         "Upload (JSON, JSONL, CSV, Parquet)",

@@ -59,6 +59,12 @@ def test_walkthrough_add_pick_compare_reload(page, app_url, screenshots, tmp_pat
     assert picked(page, "Dataset") == "*by path*"  # the sidebar shows what the page shows
     page.get_by_role("heading", name="Rows of *by path*").wait_for()  # a name, not Markdown
 
+    name_box = page.locator(SIDEBAR).get_by_label("Name", exact=True)
+    assert name_box.is_visible() and name_box.input_value() == ""  # open, and emptied
+    name_box.fill("x")  # a rerun follows and the notice goes: the form must stay open
+    name_box.press("Enter")
+    settle(page)
+    assert name_box.is_visible()
     add(page, None, "uploaded", upload=rows(tmp_path / "upload.jsonl", 12, "Upload"))
     page.get_by_text("Added uploaded (12 rows).").wait_for(timeout=30_000)
     assert picked(page, "Dataset") == "uploaded"
