@@ -23,10 +23,14 @@ from app_pages import choice
 from app_pages.components import md, progress_bar
 
 
-@st.cache_data(show_spinner="Loading dataset…", max_entries=32)
+@st.cache_resource(show_spinner="Loading dataset…", max_entries=32)
 def _load(version: str, _source: Source) -> Dataset | str:
     """The dataset, or the message of why it cannot be loaded (failures are cached too, so an
-    offline hub id does not make every rerun wait for the network)."""
+    offline hub id does not make every rerun wait for the network).
+
+    A resource, not data: every page reads the same object instead of unpickling a copy of each
+    dataset on every rerun (Table 1 needs them all). Pages and analysis functions only read it.
+    """
     try:
         return _load_dataset(_source)
     except WorkbenchError as error:

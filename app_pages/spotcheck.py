@@ -12,7 +12,16 @@ from analysis.annotations import sampling, summary
 from analysis.annotations.agreement import agreement
 from analysis.annotations.schemes import all_schemes
 from analysis.annotations.store import Label, LabelStore
-from analysis.annotations.study import LEFT, RIGHT, Study, next_open, shown_answer, stored_answer
+from analysis.annotations.study import (
+    LEFT,
+    RIGHT,
+    Study,
+    complete,
+    done_count,
+    next_open,
+    shown_answer,
+    stored_answer,
+)
 from analysis.figures.annotations import pairwise_figure, quality_figure, rating_figure
 from app_pages import choice, data
 from app_pages.components import figure_with_exports, md
@@ -96,7 +105,7 @@ def _answer(item, question_id: str, value: str) -> None:
         Label(item.fingerprint, item.row_id, annotator, scheme.name, question_id, value, note)
     )
     given = store.answered(scheme.name, annotator)
-    if all(q.id in given.get((item.fingerprint, item.row_id), {}) for q in scheme.questions):
+    if complete(scheme, given.get((item.fingerprint, item.row_id))):
         following = next_open(queue, given, scheme, st.session_state[POSITION_KEY])
         if following is not None:
             st.session_state[POSITION_KEY] = following
@@ -107,10 +116,7 @@ def labelling() -> None:
     """One item and its questions. A key reruns only this fragment, about a third of a second,
     so a quick annotator's next key finds the next item already shown."""
     answered = store.answered(scheme.name, annotator)
-    done = sum(
-        all(q.id in answered.get((i.fingerprint, i.row_id), {}) for q in scheme.questions)
-        for i in queue
-    )
+    done = done_count(queue, answered, scheme)
     st.progress(done / len(queue), text=f"{done} of {len(queue)} labelled")
     position = st.session_state[POSITION_KEY]
     item = queue[position]

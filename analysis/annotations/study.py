@@ -36,6 +36,11 @@ def complete(scheme: Scheme, answers: dict[str, str] | None) -> bool:
     return answers is not None and all(q.id in answers for q in scheme.questions)
 
 
+def done_count(queue: list[Item], answered: dict, scheme: Scheme) -> int:
+    """How many items of the queue have every question answered."""
+    return sum(complete(scheme, answered.get((i.fingerprint, i.row_id))) for i in queue)
+
+
 def next_open(queue: list[Item], answered: dict, scheme: Scheme, start: int = 0) -> int | None:
     """The first item at or after `start` (then from the beginning) not fully answered: an
     annotator resumes where they stopped and is never served an item twice."""

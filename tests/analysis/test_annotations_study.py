@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from analysis.annotations.sampling import Item
 from analysis.annotations.schemes import get_scheme
-from analysis.annotations.study import LEFT, RIGHT, next_open, shown_answer, stored_answer
+from analysis.annotations.study import (
+    LEFT,
+    RIGHT,
+    done_count,
+    next_open,
+    shown_answer,
+    stored_answer,
+)
 
 
 def test_study_next_open_skips_what_is_fully_answered():
@@ -13,6 +20,7 @@ def test_study_next_open_skips_what_is_fully_answered():
     full = {q.id: "yes" for q in scheme.questions}
     answered = {("fp", "0"): full, ("fp", "1"): {"valid_task": "no"}, ("fp", "2"): full}
     assert next_open(queue, answered, scheme) == 1  # half-answered is still open
+    assert done_count(queue, answered, scheme) == 2
     assert next_open(queue, answered, scheme, start=2) == 3
     answered[("fp", "1")] = full
     answered[("fp", "3")] = full
