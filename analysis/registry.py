@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from analysis import readers
@@ -64,9 +65,16 @@ class DatasetInfo:
         return readers.ReadOptions(self.format, self.mapping, self.skip_bad_lines)
 
 
-def bundled() -> list[DatasetInfo]:
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[DatasetInfo, ...]:
     entries = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))["datasets"]
-    return [DatasetInfo.from_json(entry) for entry in entries]
+    return tuple(DatasetInfo.from_json(entry) for entry in entries)
+
+
+def bundled() -> list[DatasetInfo]:
+    """The datasets that ship with the workbench (read once: the manifest is part of the code;
+    the user's index is read on every call, since the sidebar and the CLI both change it)."""
+    return list(_bundled())
 
 
 def _user_index_path() -> Path:
@@ -96,13 +104,6 @@ def entry_for_path(path: Path) -> DatasetInfo | None:
         if info.kind != HUB and Path(info.location).resolve() == resolved:
             return info
     return None
-
-
-def find(name: str) -> DatasetInfo:
-    info = lookup(name)
-    if info is None:
-        raise WorkbenchError(Errors.E014.format(name=name, names=known_names()))
-    return info
 
 
 def known_names() -> str:

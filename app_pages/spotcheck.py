@@ -13,8 +13,6 @@ from analysis.annotations.agreement import agreement
 from analysis.annotations.schemes import all_schemes
 from analysis.annotations.store import Label, LabelStore
 from analysis.annotations.study import (
-    LEFT,
-    RIGHT,
     Study,
     complete,
     done_count,
@@ -154,7 +152,7 @@ def labelling() -> None:
         if scheme.items == "pair":
             current = shown_answer(current, first_on_left)
         for column, option in zip(st.columns(len(question.answers)), question.answers, strict=True):
-            screen = {"first": LEFT, "second": RIGHT}.get(option.value, option.value)
+            screen = shown_answer(option.value, first_on_left=True)  # the scheme's order
             value = (
                 stored_answer(question, screen, first_on_left) if scheme.items == "pair" else screen
             )

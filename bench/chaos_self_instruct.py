@@ -40,17 +40,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from generation.backend import resolve_backend  # noqa: E402
 from generation.client import COMPLETION, LLMClient, Request  # noqa: E402
+from generation.self_instruct.run_folder import OUTPUT_FILES  # noqa: E402
 from generation.testing.fake_openai import FakeOpenAI  # noqa: E402
 from tests.generation.fixtures import canned_self_instruct as canned  # noqa: E402
 
-OUTPUTS = (
-    "dataset.jsonl",
-    "candidates.jsonl",
-    "tasks.jsonl",
-    "alpaca.json",
-    "finetune_prompt_completion.jsonl",
-    "finetune_chat.jsonl",
-)
 MODEL = "fake-model"
 START_TIMEOUT_S = 60  # a started process sends its first request within this, or it is a bug
 RUN_TIMEOUT_S = 300
@@ -162,7 +155,7 @@ def run_once(endpoint: Endpoint, folder: Path, args, rng: random.Random | None) 
 
 def compare(outcome: Outcome, reference: Outcome, folder: Path, reference_folder: Path) -> None:
     """Add to outcome.problems every way this run differs from the uninterrupted one."""
-    for name in OUTPUTS:
+    for name in OUTPUT_FILES:
         if (folder / "run" / name).read_bytes() != (reference_folder / "run" / name).read_bytes():
             outcome.problems.append(f"{name} differs")
     if outcome.manifest["counts"] != reference.manifest["counts"]:

@@ -20,6 +20,7 @@ from typing import Any
 from analysis.atomic import atomic_open, atomic_write_text
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
+from analysis.readers import RUN_DATASET_FILE
 from generation.backend import safe_url
 from generation.client import CHAT, COMPLETION
 from generation.self_instruct.state import RunState
@@ -32,12 +33,21 @@ CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"
 CANDIDATES_FILE = "candidates.jsonl"
 TASKS_FILE = "tasks.jsonl"
-DATASET_FILE = "dataset.jsonl"
+DATASET_FILE = RUN_DATASET_FILE  # the name the dataset readers look for in a run folder
 MANIFEST_FILE = "manifest.json"
 ALPACA_FILE = "alpaca.json"
 PROMPT_COMPLETION_FILE = "finetune_prompt_completion.jsonl"
 CHAT_FILE = "finetune_chat.jsonl"
 LOG_FILE = "run.log"
+#: What a finished run produces: an interrupted and resumed run must write these byte for byte.
+OUTPUT_FILES = (
+    DATASET_FILE,
+    CANDIDATES_FILE,
+    TASKS_FILE,
+    ALPACA_FILE,
+    PROMPT_COMPLETION_FILE,
+    CHAT_FILE,
+)
 STOP_FILE = "STOP"
 LOCK_FILE = ".lock"
 

@@ -388,7 +388,7 @@ def test_datasets_bundled_name_and_path_are_one_dataset():
 
     by_name = load_dataset("predictions/text-davinci-003")
     assert set(by_name.frame["model"]) == {"text-davinci-003"}
-    by_path = load_dataset(registry.find("predictions/text-davinci-003").location)
+    by_path = load_dataset(registry.lookup("predictions/text-davinci-003").location)
     assert by_path.name == by_name.name == "predictions/text-davinci-003"
     assert by_path.fingerprint == by_name.fingerprint
     pd.testing.assert_frame_equal(by_path.frame, by_name.frame)

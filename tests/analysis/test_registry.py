@@ -55,7 +55,8 @@ def test_registry_unknown_name():
     with pytest.raises(
         WorkbenchError, match="no dataset named 'nope'; registered datasets: seed_tasks"
     ):
-        registry.find("nope")
+        registry.remove_user_dataset("nope")
+    assert registry.lookup("nope") is None
 
 
 HUB_ROWS = [{"instruction": "Name a prime.", "input": "", "output": "7"}] * 2 + [

@@ -90,7 +90,7 @@ def test_generate_page_runs_filters_and_opens_a_dataset(home, open_page):
     assert similar["nearest"].str.len().gt(0).all() and (similar["max_rougeL"] > 0.7).all()
     app.button(key="gen_open").click().run()
     assert not app.exception
-    info = registry.find("runs/tiny")
+    info = registry.lookup("runs/tiny")
     assert info.rows == len(load_dataset(info.name).frame) > 0
     assert app.session_state["dataset"] == "runs/tiny"
 

@@ -22,17 +22,10 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import REPO_ROOT
+from generation.self_instruct.run_folder import OUTPUT_FILES
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_self_instruct as canned
 
-OUTPUTS = (
-    "dataset.jsonl",
-    "candidates.jsonl",
-    "tasks.jsonl",
-    "alpaca.json",
-    "finetune_prompt_completion.jsonl",
-    "finetune_chat.jsonl",
-)
 KINDS = {
     "bootstrap": "Come up with a series of tasks",
     "instances": "Come up with examples",
@@ -114,7 +107,7 @@ def test_self_instruct_faults_sigkill_and_rerun_equals_uninterrupted(tmp_path, k
         assert set(fake.paid) == reference_prompts
         assert max(fake.paid.values()) == 1  # no request paid for twice
         assert fake.received[killed_prompt] == 2  # the unanswered one was asked again
-    for name in OUTPUTS:
+    for name in OUTPUT_FILES:
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     resumed = json.loads((out / "manifest.json").read_text())
     whole = json.loads((tmp_path / "whole" / "manifest.json").read_text())
