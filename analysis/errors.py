@@ -141,3 +141,7 @@ class Errors:
         "every request of {step} failed ({count} of {count}), the first with: {cause}. The run "
         "stopped; it resumes from its last finished step once the endpoint answers"
     )
+    E068 = (
+        "prompt template {path} has the placeholder(s) {unknown}, which {name} does not fill "
+        "(it fills {known}); the model would get it as written: remove it or use one of those"
+    )

@@ -16,6 +16,7 @@ from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages import backend_panel, choice
 from app_pages.components import md
+from generation import run_files
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
 from generation.self_instruct import launcher, report
@@ -111,7 +112,7 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     columns[2].metric("Rejected", sum(rejects.values()))
     columns[3].metric("Tokens", f"{usage.total_tokens:,}")
     columns[4].metric("Cost", cost_text(usage))
-    tasks = rf.read_jsonl(run_dir / rf.TASKS_FILE) if snapshot.has_dataset else []
+    tasks = run_files.read_jsonl(run_dir / rf.TASKS_FILE) if snapshot.has_dataset else []
     for note in (report.beyond_target_text(state), report.dropped_text(state, tasks)):
         if note:
             st.caption(md(note))
@@ -153,7 +154,7 @@ if status.has_dataset and open_column.button("Open in the workbench", key="gen_o
         info.name, f"{info.name} ({info.rows:,} rows) is now the dataset every page shows."
     )
     st.rerun()
-if status.status is RunStatus.FAILED and (log := rf.log_tail(run_dir)):
+if status.status is RunStatus.FAILED and (log := run_files.log_tail(run_dir)):
     st.text(log)
 
 st.subheader("Candidates")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.errors import WorkbenchError
 from analysis.paths import REPO_ROOT, child_env, runs_dir
+from generation import run_files
 from generation.backend import ENV_BASE_URL, url_secrets
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
@@ -59,12 +60,12 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     rf.check_resumable(run_dir, config)
-    rf.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
-    rf.clear_stop(run_dir)
+    run_files.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
+    run_files.clear_stop(run_dir)
     env = child_env()
     if config.base_url and url_secrets(config.base_url):  # never in config.json: see main()
         env[ENV_BASE_URL] = config.base_url
-    with (run_dir / rf.LOG_FILE).open("ab") as log:
+    with (run_dir / run_files.LOG_FILE).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "generation.self_instruct.launcher", str(run_dir)],
             stdin=subprocess.DEVNULL,
@@ -81,7 +82,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
 
 def stop(run_dir: str | Path) -> None:
     """Ask the worker to stop once its requests in flight are answered; it stays resumable."""
-    rf.request_stop(Path(run_dir))
+    run_files.request_stop(Path(run_dir))
 
 
 def _forget_ended() -> None:
@@ -119,15 +120,15 @@ def status(run_dir: str | Path) -> RunSnapshot:
     run_dir = Path(run_dir)
     saved = rf.read_state(run_dir)
     child = _children.get(run_dir.resolve())
-    running = rf.is_running(run_dir) or (child is not None and child.poll() is None)
+    running = run_files.is_running(run_dir) or (child is not None and child.poll() is None)
     shown = saved.status if saved else RunStatus.NOT_STARTED
     if running and shown is not RunStatus.RUNNING:
         shown = RunStatus.STARTING
-    elif running and rf.stop_requested(run_dir):
+    elif running and run_files.stop_requested(run_dir):
         shown = RunStatus.STOPPING
     elif shown is RunStatus.RUNNING and not running:
         shown = RunStatus.INTERRUPTED
-    saved_config = rf.read_json(run_dir / rf.CONFIG_FILE)
+    saved_config = run_files.read_json(run_dir / rf.CONFIG_FILE)
     config = None if saved_config is None else RunConfig.from_dict(saved_config)
     if saved is None:  # nothing counted yet; the target is the settings'
         saved = RunState(status=shown, target=config.target if config else 0)
@@ -142,7 +143,7 @@ def list_runs() -> list[Path]:
 
 def candidates_frame(run_dir: str | Path) -> pd.DataFrame:
     """Every candidate with its verdict, reason, max ROUGE-L and nearest instruction."""
-    rows = rf.read_jsonl(Path(run_dir) / rf.CANDIDATES_FILE)
+    rows = run_files.read_jsonl(Path(run_dir) / rf.CANDIDATES_FILE)
     frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
     return frame.astype({"max_rougeL": "float64"})
 
@@ -172,7 +173,7 @@ def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> RunSnapshot:
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             break
-        if process is None and not rf.is_running(run_dir):
+        if process is None and not run_files.is_running(run_dir):
             break
         time.sleep(poll)
     return status(run_dir)
@@ -181,7 +182,7 @@ def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> RunSnapshot:
 def main(argv: list[str] | None = None) -> int:
     run_dir = Path((argv or sys.argv[1:])[0])
     try:
-        config = RunConfig.from_dict(rf.read_json(run_dir / rf.CONFIG_FILE))
+        config = RunConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
         pipeline = SelfInstructRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
     except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
         state = rf.read_state(run_dir) or RunState()

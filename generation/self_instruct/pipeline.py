@@ -36,6 +36,7 @@ from pathlib import Path
 
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import AUTO, ENGLISH, IncrementalRougeFilter
+from generation import run_files
 from generation.backend import LOCAL, resolve_backend
 from generation.client import (
     CHAT,
@@ -53,7 +54,7 @@ from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.self_instruct.state import RunState, RunStatus, Stage, Step
 from generation.self_instruct.steps import Classification, Instances
-from generation.self_instruct.templates import describe_all, load_template
+from generation.templates import describe_all, load_template
 from generation.self_instruct.variants import instances_role
 from generation.usage import UsageCounter
 
@@ -140,14 +141,14 @@ class SelfInstructRun:
         A finished run that already holds its target is left as it is."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         rf.check_resumable(self.out_dir, self.config)
-        with rf.run_lock(self.out_dir):
+        with run_files.run_lock(self.out_dir):
             if clear_stop:
-                rf.clear_stop(self.out_dir)
+                run_files.clear_stop(self.out_dir)
             saved = rf.read_state(self.out_dir)
             if saved and saved.status is RunStatus.DONE and saved.kept >= self.config.target:
                 self.state = saved
                 return saved
-            rf.write_json(self.out_dir / rf.CONFIG_FILE, self.config.to_dict())
+            run_files.write_json(self.out_dir / rf.CONFIG_FILE, self.config.to_dict())
             self.state = self._load_state()
             client = self._client or SyncLLMClient(
                 config=self.backend, concurrency=self.config.concurrency
@@ -241,7 +242,7 @@ class SelfInstructRun:
             self._save()
 
         results = client.run_batch(
-            requests, progress=tick, stop=lambda: rf.stop_requested(self.out_dir)
+            requests, progress=tick, stop=lambda: run_files.stop_requested(self.out_dir)
         )
         if results and not any(result.ok for result in results):
             raise WorkbenchError(
@@ -266,10 +267,10 @@ class SelfInstructRun:
         """Seeds plus the instructions kept by finished rounds; a killed round's rows go."""
         rows = [
             row
-            for row in rf.read_jsonl(self.out_dir / rf.CANDIDATES_FILE)
+            for row in run_files.read_jsonl(self.out_dir / rf.CANDIDATES_FILE)
             if row["round"] <= self.state.rounds_done
         ]
-        rf.write_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
+        run_files.write_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
         tokenizer = AUTO if self.config.multilingual else ENGLISH
         rouge = IncrementalRougeFilter(
             [seed.instruction for seed in self.seeds], self.config.threshold, tokenizer
@@ -315,7 +316,7 @@ class SelfInstructRun:
                             finish_reason=result.finish_reason,
                         )
                         rows.append(row)
-            rf.append_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
+            run_files.append_jsonl(self.out_dir / rf.CANDIDATES_FILE, rows)
             self._count(Stage.BOOTSTRAP, results, [f"round {number}"] * len(results))
             kept_now = sum(row["verdict"] == filters.KEPT for row in rows)
             for row in rows:

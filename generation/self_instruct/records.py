@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.schema import make_record
+from generation import run_files
 from generation.client import Result
 from generation.self_instruct import export, filters
 from generation.self_instruct import run_folder as rf
@@ -91,7 +92,7 @@ def kept_instances(task: dict) -> list[Instance]:
 
 def write_outputs(out_dir: Path, tasks: Sequence[dict], config: rf.RunConfig, model: str) -> dict:
     """tasks.jsonl, dataset.jsonl and the exports; returns what they hold."""
-    rf.write_jsonl(out_dir / rf.TASKS_FILE, tasks)
+    run_files.write_jsonl(out_dir / rf.TASKS_FILE, tasks)
     rows, triples = [], []
     for task in tasks:
         for number, instance in enumerate(kept_instances(task)):
@@ -115,13 +116,13 @@ def write_outputs(out_dir: Path, tasks: Sequence[dict], config: rf.RunConfig, mo
                 }
             )
             triples.append((task["instruction"], instance.input, instance.output))
-    rf.write_jsonl(out_dir / rf.DATASET_FILE, rows)
-    rf.write_json(out_dir / rf.ALPACA_FILE, export.alpaca_records(triples))
-    rf.write_jsonl(
+    run_files.write_jsonl(out_dir / rf.DATASET_FILE, rows)
+    run_files.write_json(out_dir / rf.ALPACA_FILE, export.alpaca_records(triples))
+    run_files.write_jsonl(
         out_dir / rf.PROMPT_COMPLETION_FILE,
         export.prompt_completion_records(triples, config.run_seed),
     )
-    rf.write_jsonl(out_dir / rf.CHAT_FILE, export.chat_records(triples))
+    run_files.write_jsonl(out_dir / rf.CHAT_FILE, export.chat_records(triples))
     with_instances = [t for t in tasks if kept_instances(t)]
     return {
         "tasks": len(with_instances),
@@ -169,7 +170,7 @@ class Provenance:
 def write_manifest(out_dir: Path, provenance: Provenance, state: RunState, dataset: dict) -> dict:
     """manifest.json: what made this dataset (model, endpoint without key, prompts by hash,
     parameters, versions) and what it cost (requests, tokens, time)."""
-    tasks = rf.read_jsonl(out_dir / rf.TASKS_FILE)
+    tasks = run_files.read_jsonl(out_dir / rf.TASKS_FILE)
     usage = {stage: counter.to_dict() for stage, counter in state.usage.items()}
     total = state.total_usage()
     manifest = {
@@ -206,5 +207,5 @@ def write_manifest(out_dir: Path, provenance: Provenance, state: RunState, datas
         "started_at": state.started_at,
         "finished_at": time.time(),
     }
-    rf.write_json(out_dir / rf.MANIFEST_FILE, manifest)
+    run_files.write_json(out_dir / rf.MANIFEST_FILE, manifest)
     return manifest

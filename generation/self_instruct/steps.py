@@ -27,7 +27,7 @@ from generation.self_instruct.filters import (
     MALFORMED,
     Instance,
 )
-from generation.self_instruct.templates import Template
+from generation.templates import Template
 
 #: Self-Instruct's instruction decoding (bootstrap_instructions.py).
 BOOTSTRAP_PARAMS = MappingProxyType(

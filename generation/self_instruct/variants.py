@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from generation.self_instruct import filters, steps, templates
+from generation import templates
+from generation.self_instruct import filters, steps
 from generation.self_instruct.pool import Candidate
-from generation.self_instruct.templates import Template
+from generation.templates import Template
 
 if TYPE_CHECKING:
     from generation.self_instruct.seeds import SeedTask

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import DATA_DIR
+from generation import run_files
 from generation.self_instruct import launcher
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import RunConfig
@@ -23,7 +24,7 @@ from tests.generation.fixtures import canned_self_instruct as canned
 def run_dir(tmp_path):
     folder = tmp_path / "run"
     folder.mkdir()
-    rf.write_json(folder / rf.CONFIG_FILE, RunConfig(target=7).to_dict())
+    run_files.write_json(folder / rf.CONFIG_FILE, RunConfig(target=7).to_dict())
     return folder
 
 
@@ -31,13 +32,13 @@ def test_self_instruct_launcher_status_before_any_state(run_dir):
     snapshot = launcher.status(run_dir)
     assert snapshot.status is RunStatus.NOT_STARTED and not snapshot.running
     assert snapshot.state.target == snapshot.config.target == 7
-    with rf.run_lock(run_dir):  # a worker that has not saved yet
+    with run_files.run_lock(run_dir):  # a worker that has not saved yet
         assert launcher.status(run_dir).status is RunStatus.STARTING
 
 
 def test_self_instruct_launcher_running_state_without_a_worker_is_interrupted(run_dir):
     rf.write_state(run_dir, RunState(status=RunStatus.RUNNING, kept=3))
-    with rf.run_lock(run_dir):
+    with run_files.run_lock(run_dir):
         assert launcher.status(run_dir).status is RunStatus.RUNNING
     snapshot = launcher.status(run_dir)
     assert snapshot.status is RunStatus.INTERRUPTED and snapshot.status.resumable
@@ -46,8 +47,8 @@ def test_self_instruct_launcher_running_state_without_a_worker_is_interrupted(ru
 
 def test_self_instruct_launcher_a_worker_asked_to_stop_is_stopping(run_dir):
     rf.write_state(run_dir, RunState(status=RunStatus.RUNNING))
-    with rf.run_lock(run_dir):
-        rf.request_stop(run_dir)
+    with run_files.run_lock(run_dir):
+        run_files.request_stop(run_dir)
         snapshot = launcher.status(run_dir)
     assert snapshot.status is RunStatus.STOPPING and snapshot.running
     assert not snapshot.status.resumable  # it still works: nothing to resume yet

@@ -15,6 +15,7 @@ from analysis.__main__ import main as analysis_main
 from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
 from analysis.paths import BUNDLED_PROMPTS_DIR
+from generation import run_files
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
@@ -256,7 +257,7 @@ def test_self_instruct_pipeline_stop_and_resume_equals_uninterrupted(
     def responder(prompt, body):
         arrivals.append(prompt)
         if len(arrivals) == 8:  # mid-round 2: ask the run to stop (after the request in flight)
-            rf.request_stop(tmp_path / "parts")
+            run_files.request_stop(tmp_path / "parts")
         return canned.reply(prompt)
 
     with FakeOpenAI(responder=responder) as fake:
@@ -286,7 +287,7 @@ def test_self_instruct_pipeline_resume_lists_each_later_failure_once(
     def responder(prompt, body):
         if body["stop"] == ["Example 6", "Task:"] and not arrivals:  # the first instances one
             arrivals.append(prompt)
-            rf.request_stop(tmp_path / "run")
+            run_files.request_stop(tmp_path / "run")
         return canned.reply(prompt)
 
     with FakeOpenAI(responder=responder) as fake:
@@ -307,7 +308,7 @@ def test_self_instruct_pipeline_stop_sends_nothing_after_the_request_in_flight(
 ):
     def responder(prompt, body):
         if len(fake.arrivals) == 6:  # the first request of round 2 (five a round)
-            rf.request_stop(tmp_path / "run")
+            run_files.request_stop(tmp_path / "run")
         return canned.reply(prompt)
 
     with FakeOpenAI(responder=responder) as fake:
@@ -323,7 +324,7 @@ def test_self_instruct_pipeline_progress_within_a_round(tmp_path):
         if len(fake.arrivals) <= 5:  # round 1, slower than the page's save interval
             time.sleep(SAVE_EVERY_S + 0.1)
         else:
-            rf.request_stop(tmp_path / "run")
+            run_files.request_stop(tmp_path / "run")
         return canned.reply(prompt)
 
     def watch(state):

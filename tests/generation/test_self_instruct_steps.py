@@ -17,7 +17,7 @@ from analysis.errors import WorkbenchError
 from generation.self_instruct import export, filters
 from generation.self_instruct.filters import Instance
 from generation.self_instruct.steps import Alpaca, AlpacaTask, Bootstrap, Classification, Instances
-from generation.self_instruct.templates import (
+from generation.templates import (
     ALPACA,
     BOOTSTRAP,
     CLASSIFICATION,

@@ -9,12 +9,13 @@ import re
 import pytest
 
 from analysis.errors import WorkbenchError
+from generation import run_files
 from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Candidate
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import SeedTask
-from generation.self_instruct.templates import load_template
+from generation.templates import load_template
 from generation.self_instruct.variants import ALPACA, SELF_INSTRUCT, VARIANTS, instances_role
 
 SEEDS = [SeedTask(f"Seed task number {i}.", f"in {i}", f"out {i}", None) for i in range(10)]
@@ -76,7 +77,7 @@ def test_self_instruct_variants_resolved_settings_fill_the_variants_defaults():
 
 def test_self_instruct_variants_older_config_resumes_with_the_defaults(tmp_path):
     older = RunConfig().to_dict() | {"batch_size": 5, "prompt_instructions": None}
-    rf.write_json(tmp_path / rf.CONFIG_FILE, older)
+    run_files.write_json(tmp_path / rf.CONFIG_FILE, older)
     rf.check_resumable(tmp_path, RunConfig())  # the same run: no error
     with pytest.raises(WorkbenchError, match="batch_size: 5 -> 4"):
         rf.check_resumable(tmp_path, RunConfig(batch_size=4))

@@ -2,9 +2,9 @@
 
 A template file is used byte for byte (no trailing newline is added or removed: the
 bootstrap prompt must end exactly at "9." for the model to continue the list). Placeholders
-are `{name}` and are filled in one pass, so braces elsewhere in a template, or in the
-inserted text, are left alone. A run records each template's sha256, so a dataset always
-says which prompts made it.
+are `{name}` and are filled in one pass, so braces in the inserted text are left alone; a
+`{word}` in a template that nothing fills is refused (it would reach the model as written).
+A run records each template's sha256, so a dataset always says which prompts made it.
 """
 
 from __future__ import annotations
@@ -54,6 +54,30 @@ class Template:
         return {"file": self.name, "sha256": self.sha256, "source": self.source}
 
 
+def check_placeholders(name: str, text: str, source: str) -> None:
+    """Refuse a template before anything is sent: every placeholder `name` needs must be
+    there, and no `{word}` may be there that nothing fills (it would reach the model as is)."""
+    needed = PLACEHOLDERS.get(name, ())
+    found = set(_PLACEHOLDER.findall(text))
+    missing = [f"{{{p}}}" for p in needed if p not in found]
+    if missing:
+        raise WorkbenchError(
+            Errors.E028.format(
+                path=source, missing=", ".join(missing), name=name, bundled=BUNDLED_PROMPTS_DIR
+            )
+        )
+    unknown = sorted(f"{{{p}}}" for p in found - set(needed))
+    if unknown:
+        raise WorkbenchError(
+            Errors.E068.format(
+                path=source,
+                unknown=", ".join(unknown),
+                name=name,
+                known=", ".join(f"{{{p}}}" for p in needed),
+            )
+        )
+
+
 def load_template(name: str, folder: str | Path | None = None) -> Template:
     """The template `name` from `folder` when it holds one, else the bundled one."""
     path = Path(folder) / name if folder else None
@@ -63,17 +87,7 @@ def load_template(name: str, folder: str | Path | None = None) -> Template:
         template = Template(
             name, (BUNDLED_PROMPTS_DIR / name).read_text(encoding="utf-8"), "bundled"
         )
-    found = set(_PLACEHOLDER.findall(template.text))
-    missing = [f"{{{p}}}" for p in PLACEHOLDERS.get(name, ()) if p not in found]
-    if missing:
-        raise WorkbenchError(
-            Errors.E028.format(
-                path=template.source,
-                missing=", ".join(missing),
-                name=name,
-                bundled=BUNDLED_PROMPTS_DIR,
-            )
-        )
+    check_placeholders(name, template.text, template.source)
     return template
 
 
