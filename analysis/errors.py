@@ -145,3 +145,18 @@ class Errors:
         "prompt template {path} has the placeholder(s) {unknown}, which {name} does not fill "
         "(it fills {known}); the model would get it as written: remove it or use one of those"
     )
+    E069 = (
+        "a template version is named with letters, digits, '.', '_' or '-' (at most 64, not "
+        "starting with '.'), and not '{original}', which is the built-in template; got {name!r}"
+    )
+    E070 = (
+        "a template version named {name!r} exists already (a version of {template}, saved "
+        "{saved}); versions are never overwritten: choose another name"
+    )
+    E071 = "no template version named {name!r}; saved versions: {names}"
+    E072 = (
+        "template version {name!r} is a version of {template}, which {pipeline} does not use "
+        "(it uses {used})"
+    )
+    E073 = "two template versions replace {template}: {names}; choose one"
+    E074 = 'stop must be a JSON list of strings, such as ["\\n\\n", "16."] ({problem})'

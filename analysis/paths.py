@@ -48,6 +48,11 @@ def annotations_path() -> Path:
     return workspace_dir() / "annotations.sqlite"
 
 
+def prompt_versions_dir() -> Path:
+    """Named versions of prompt templates saved from the playground: never in a cache folder."""
+    return _folder(workspace_dir() / "prompt_versions")
+
+
 def runs_dir() -> Path:
     """Run folders started from the Generate page (the CLI writes wherever --out says)."""
     return _folder(workspace_dir() / "runs")

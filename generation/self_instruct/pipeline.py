@@ -47,6 +47,7 @@ from generation.client import (
     Result,
     SyncLLMClient,
 )
+from generation.prompt_versions import apply_versions
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Pool, Rules
@@ -54,8 +55,8 @@ from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import load_seed_tasks
 from generation.self_instruct.state import RunState, RunStatus, Stage, Step
 from generation.self_instruct.steps import Classification, Instances
-from generation.templates import describe_all, load_template
 from generation.self_instruct.variants import instances_role
+from generation.templates import describe_all, load_template
 from generation.usage import UsageCounter
 
 #: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
@@ -98,10 +99,14 @@ class SelfInstructRun:
         if self.api == rf.AUTO_API:
             self.api = COMPLETION if self.backend.kind == LOCAL else CHAT
         self.variant = config.variant
-        self.templates = {
-            role: load_template(name, config.templates)
-            for role, name in self.variant.templates.items()
-        }
+        self.templates = apply_versions(
+            {
+                role: load_template(name, config.templates)
+                for role, name in self.variant.templates.items()
+            },
+            config.template_versions,
+            self.variant.name,
+        )
         self.round = self.variant.round.from_templates(self.templates)
         self.rules = Rules(
             blacklist=self.variant.blacklist,

@@ -15,8 +15,8 @@ from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.readers import RUN_DATASET_FILE
 from generation.backend import safe_url
-from generation.run_files import read_json, write_json
 from generation.client import CHAT, COMPLETION
+from generation.run_files import read_json, write_json
 from generation.self_instruct.state import RunState
 from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
 
@@ -52,6 +52,9 @@ class RunConfig:
     Alpaca's 3).
     machine_in_prompt: how many of them come from the machine pool once it has any (2).
     batch_size: prompts per round (None: the variant's; the papers' request_batch_size, 5).
+    templates: a folder of prompt files replacing the bundled ones of the same name.
+    template_versions: names of saved template versions (generation.prompt_versions), each
+    replacing the template it is a version of.
     patience: stop after this many rounds in a row that keep nothing.
     """
 
@@ -71,12 +74,15 @@ class RunConfig:
     max_instances: int = 5
     run_seed: int = 42
     templates: str | None = None
+    template_versions: tuple[str, ...] = ()
     patience: int = 20
 
     #: Settings a resumed run may change without changing what it produces.
     ADJUSTABLE = ("target", "concurrency", "patience")
 
     def __post_init__(self):
+        # config.json stores a list; a tuple keeps the settings hashable and comparable.
+        object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))
         if self.template not in VARIANTS:
             raise WorkbenchError(
                 Errors.E032.format(what="template", name=self.template, choices=", ".join(VARIANTS))
@@ -149,4 +155,3 @@ def check_resumable(out_dir: Path, config: RunConfig) -> None:
     ]
     if changed:
         raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from generation import run_files
-from generation.self_instruct import run_folder as rf
 
 
 def test_self_instruct_run_folder_log_tail_is_the_last_lines(tmp_path):
