@@ -3,6 +3,7 @@ reply shown as text, never as HTML or Markdown), the bundled score file, a bad p
 
 from __future__ import annotations
 
+from analysis.annotations.store import Label, LabelStore
 from tests.analysis.judge_fixtures import PAIRWISE, SINGLE, TWO_SCORE
 from tests.app.conftest import shown
 
@@ -69,3 +70,19 @@ def test_judge_page_bundled_score_file_and_a_bad_path(run_app, tmp_path):
     app = open_page(run_app, bad)
     assert not app.exception
     assert f"{bad}, line 1: score 'x'" in shown(app.error[0])
+
+
+def test_judge_page_agreement_with_spot_check_labels(run_app):
+    LabelStore().save_many(
+        [
+            Label("fp-alpaca", row, "ann", "self-instruct-rating", "rating", answer)
+            for row, answer in (("q1", "A"), ("q2", "C"), ("q4", "B"))
+        ]
+    )
+    app = open_page(run_app, SINGLE)
+    assert not app.exception
+    [agreement] = [d.value for d in app.dataframe if "spearman" in d.value.columns]
+    assert agreement[["scheme", "annotator", "n"]].values.tolist() == [
+        ["self-instruct-rating", "ann", 3]
+    ]
+    assert agreement.loc[0, "spearman"] == 1.0  # A > B > C as 8 > 7 > 6
