@@ -160,3 +160,26 @@ class Errors:
     )
     E073 = "two template versions replace {template}: {names}; choose one"
     E074 = 'stop must be a JSON list of strings, such as ["\\n\\n", "16."] ({problem})'
+    E100 = (
+        "not a judge run folder or score file: {why}; expected a folder holding judgments.jsonl "
+        "(python -m generation judge|compare-score --out DIR) or a JSON object mapping each "
+        "model name to its list of scores (GPT-4-LLM's cmp_data_scores.json)"
+    )
+    E101 = "`{field}` must be {expected}, found {found}"
+    E102 = "mode {mode!r} differs from the run's mode {run_mode!r} ({where}): a run has one mode"
+    E103 = (
+        "an unparsed verdict (parsed is false) carries {what}; an unparsed verdict has neither "
+        "a score nor a winner"
+    )
+    E104 = "a parsed {mode} verdict has no {what}"
+    E105 = "winner {winner!r} is neither one of the judged models ({models}) nor 'tie'"
+    E106 = (
+        "a second verdict for question {question_id!r}, models {models}, order {order!r}; "
+        "the first is on line {first_line}"
+    )
+    E107 = (
+        "score {value!r} (number {position} of model {model!r}): expected a number from "
+        "{low} to {high}, or null for a verdict that could not be parsed"
+    )
+    E108 = "no model named {name!r} in these scores; the models are {names}"
+    E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"
