@@ -85,6 +85,8 @@ step = pg.STEPS[step_key]
 versions = store.versions(step.template)
 if "pg_text" not in st.session_state:
     _reset_editor()
+if saved_base := st.session_state.pop("pg_saved_base", None):
+    st.session_state["pg_base"] = saved_base  # the editor holds the version just saved
 
 left, right = st.columns([3, 1])
 left.selectbox(
@@ -236,6 +238,7 @@ with st.form("pg_save", clear_on_submit=True, border=False):
             st.error(md(error))
         else:
             st.session_state["pg_saved_notice"] = saved.name
+            st.session_state["pg_saved_base"] = saved.name
             st.rerun()
 if saved_name := st.session_state.pop("pg_saved_notice", None):
     st.success(
@@ -286,8 +289,8 @@ st.caption(
     "temperature. Same seeds, same in-context examples: what differs is the prompt."
 )
 left, middle, right = st.columns(3)
-arm_a = left.selectbox("A", [*names, EDITED], key="pg_ab_a")
-arm_b = middle.selectbox("B", [*names, EDITED], index=len(names), key="pg_ab_b")
+arm_a = left.selectbox("Version A", [*names, EDITED], key="pg_ab_a")
+arm_b = middle.selectbox("Version B", [*names, EDITED], index=len(names), key="pg_ab_b")
 temperature_b = right.number_input(
     "B's temperature",
     0.0,

@@ -95,6 +95,7 @@ def test_playground_page_runs_saves_and_diffs(page, fake):
     versions = _table(page, "sha256")
     assert list(versions["version"]) == ["original", "new-tasks"]
     assert list(versions["note"]) == ["", "asks for new tasks"]
+    assert page.selectbox(key="pg_base").value == "new-tasks"  # the next edit's parent
 
     page.selectbox(key="pg_diff_old").select("original")
     page = page.selectbox(key="pg_diff_new").select("new-tasks").run()
