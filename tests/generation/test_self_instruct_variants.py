@@ -15,8 +15,8 @@ from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Candidate
 from generation.self_instruct.run_folder import RunConfig
 from generation.self_instruct.seeds import SeedTask
-from generation.templates import load_template
 from generation.self_instruct.variants import ALPACA, SELF_INSTRUCT, VARIANTS, instances_role
+from generation.templates import load_template
 
 SEEDS = [SeedTask(f"Seed task number {i}.", f"in {i}", f"out {i}", None) for i in range(10)]
 
