@@ -160,6 +160,27 @@ class Errors:
     )
     E073 = "two template versions replace {template}: {names}; choose one"
     E074 = 'stop must be a JSON list of strings, such as ["\\n\\n", "16."] ({problem})'
+    E090 = "{what} needs at least {needed} answer set(s); {count} given"
+    E091 = (
+        "two answer sets are both called {name!r} (by their model column and by their dataset "
+        "name) among {sources}; give one of them under another file or folder name"
+    )
+    E092 = "--reference-model {name!r} is not one of the answer sets ({names})"
+    E093 = (
+        "no question of {questions} ({count} question(s)) is answered by all {sets} answer "
+        "set(s), neither by row id nor by instruction and input; are they answers to these "
+        "questions?"
+    )
+    E094 = (
+        "comparison data are made from single-answer grades; this folder's judgments are "
+        "{mode!r} (run `python -m generation compare-score`, or judge with --mode single)"
+    )
+    E095 = "--limit must be at least 1, not {limit}"
+    E096 = "{folder} has no {file}: not a judge run folder"
+    E097 = (
+        "the questions or answers of the run in {folder} changed since it started (its {file} "
+        "differs from what they give now); choose another output folder"
+    )
     E100 = (
         "not a judge run folder or score file: {why}; expected a folder holding judgments.jsonl "
         "(python -m generation judge|compare-score --out DIR) or a JSON object mapping each "

@@ -13,9 +13,9 @@ import streamlit as st
 from analysis.paths import runs_dir
 from app_pages import url_state
 from app_pages.components import md
+from generation import launcher
 from generation.backend import BACKENDS, LOCAL, BackendConfig, backend_status, resolve_backend
 from generation.errors import BackendError
-from generation.self_instruct import launcher
 from generation.usage import UsageCounter, cost_text
 
 BACKEND_KEY = "backend_kind"
@@ -57,7 +57,7 @@ def session_usage_text() -> str:
     runs = st.session_state.get(SESSION_RUNS_KEY, [])
     if not runs:
         return "Runs started in this session: none yet."
-    usages = (launcher.status(Path(run)).state.total_usage() for run in runs)
+    usages = (launcher.run_usage(Path(run)) for run in runs)
     usage = sum(usages, UsageCounter())
     return (
         f"Runs started in this session: {len(runs)}, {usage.total_tokens:,} tokens, "

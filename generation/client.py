@@ -39,12 +39,22 @@ from generation.usage import UsageCounter
 CHAT = "chat"
 COMPLETION = "completion"
 KINDS = (CHAT, COMPLETION)
+AUTO_API = "auto"  # what a pipeline's `api` setting may say besides the two kinds
+APIS = (AUTO_API, COMPLETION, CHAT)
 
 LOCAL_CONCURRENCY = 1  # llama.cpp's server answers one request at a time
 REMOTE_CONCURRENCY = 8
 LOCAL_TIMEOUT_S = 600.0  # CPU generation is slow
 REMOTE_TIMEOUT_S = 120.0
 CLAIM_POLL_S = 0.1  # how often a request another process holds is looked at again
+
+
+def resolved_api(api: str, backend_kind: str) -> str:
+    """The kind of request a pipeline sends: `auto` is completion on the embedded model (the
+    papers' prompts are text to continue) and chat on a remote endpoint (most serve chat only)."""
+    if api != AUTO_API:
+        return api
+    return COMPLETION if backend_kind == LOCAL else CHAT
 
 
 def default_concurrency(backend_kind: str) -> int:

@@ -34,6 +34,9 @@ CONTEXT_TOKENS = 4096
 STARTUP_TIMEOUT_S = 120.0
 # The GGUF's own template (the server would otherwise guess a format from its metadata).
 CHAT_FORMAT = "chat_template.default"
+#: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
+#: the papers' decoding has none of these, so every pipeline switches them off on this server.
+NEUTRAL_SAMPLING = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0}
 
 
 @dataclass

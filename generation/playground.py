@@ -23,9 +23,9 @@ import pandas as pd
 
 from analysis.rouge import ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL
-from generation.client import CHAT, COMPLETION, Progress, Request, SyncLLMClient
+from generation.client import AUTO_API, CHAT, Progress, Request, SyncLLMClient, resolved_api
+from generation.local_llm import NEUTRAL_SAMPLING
 from generation.self_instruct import filters, steps
-from generation.self_instruct.pipeline import LOCAL_NEUTRAL_SAMPLING
 from generation.self_instruct.pool import Pool, Rules
 from generation.self_instruct.seeds import SeedTask
 from generation.self_instruct.variants import ALPACA, SELF_INSTRUCT, AlpacaRound, SelfInstructRound
@@ -245,13 +245,8 @@ def request_params(decoding: Mapping[str, Any], backend_kind: str, seed: int) ->
     sampling and the trial seed (so each seed samples its own reply, reproducibly)."""
     params = dict(decoding)
     if backend_kind == LOCAL:
-        params.update(LOCAL_NEUTRAL_SAMPLING, seed=seed)
+        params.update(NEUTRAL_SAMPLING, seed=seed)
     return params
-
-
-def api_for(backend_kind: str) -> str:
-    """The pipelines' automatic choice: completion for the embedded model, chat elsewhere."""
-    return COMPLETION if backend_kind == LOCAL else CHAT
 
 
 def _context(seed_tasks: Sequence[SeedTask]) -> _Context:
@@ -273,7 +268,7 @@ def run_trial(
     seed_tasks: Sequence[SeedTask],
     client: SyncLLMClient,
     *,
-    api: str | None = None,
+    api: str = AUTO_API,
     progress: Callable[[Progress], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> Trial:
@@ -282,7 +277,7 @@ def run_trial(
     (client.BatchStopped). A failed request is a reply with its cause and no items."""
     check_placeholders(step.template, template.text, template.source)
     backend = client.client.config
-    api = api or api_for(backend.kind)
+    api = resolved_api(api, backend.kind)
     context = _context(seed_tasks)
     prompts = [
         step.build(template, random.Random(f"playground:{seed}"), seed, context) for seed in seeds

@@ -24,6 +24,14 @@ LOCK_FILE = ".lock"
 LOG_FILE = "run.log"
 
 
+def failure_text(error: BaseException) -> str:
+    """What a run's state and its page say about the error that ended it: the message of the
+    project's own errors, the type too for any other."""
+    if isinstance(error, WorkbenchError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 def write_json(path: Path, data: Any) -> None:
     """Replace a JSON file atomically."""
     atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False))

@@ -23,6 +23,17 @@ CLASSIFICATION = "self_instruct_classification.txt"
 INPUT_FIRST = "self_instruct_instances_input_first.txt"
 OUTPUT_FIRST = "self_instruct_instances_output_first.txt"
 ALPACA = "alpaca_prompt.txt"
+# The judges' prompts (generation.judge.prompts says which mode uses which); FastChat's
+# placeholder names are kept, digits included.
+JUDGE_SINGLE_SYSTEM = "judge_single_system.txt"
+JUDGE_SINGLE = "judge_single_v1.txt"
+JUDGE_SINGLE_REFERENCE = "judge_single_math_v1.txt"
+JUDGE_PAIR_SYSTEM = "judge_pair_v2_system.txt"
+JUDGE_PAIR = "judge_pair_v2.txt"
+JUDGE_PAIR_REFERENCE_SYSTEM = "judge_pair_math_v1_system.txt"
+JUDGE_PAIR_REFERENCE = "judge_pair_math_v1.txt"
+JUDGE_REVIEW_SYSTEM = "judge_vicuna_review_system.txt"
+JUDGE_REVIEW = "judge_vicuna_review_general.txt"
 
 #: The placeholders each template must contain.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -31,9 +42,18 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     INPUT_FIRST: ("instruction",),
     OUTPUT_FIRST: ("instruction",),
     ALPACA: ("tasks", "next"),
+    JUDGE_SINGLE_SYSTEM: (),
+    JUDGE_SINGLE: ("question", "answer"),
+    JUDGE_SINGLE_REFERENCE: ("question", "ref_answer_1", "answer"),
+    JUDGE_PAIR_SYSTEM: (),
+    JUDGE_PAIR: ("question", "answer_a", "answer_b"),
+    JUDGE_PAIR_REFERENCE_SYSTEM: (),
+    JUDGE_PAIR_REFERENCE: ("question", "ref_answer_1", "answer_a", "answer_b"),
+    JUDGE_REVIEW_SYSTEM: (),
+    JUDGE_REVIEW: ("question", "answer_1", "answer_2"),
 }
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)

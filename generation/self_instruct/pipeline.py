@@ -22,7 +22,7 @@ Where this differs from the original code, on purpose:
 - candidates rejected by a heuristic filter still get their ROUGE-L and nearest instruction,
   for display only (the original scored only the survivors);
 - on the embedded llama.cpp model, llama.cpp's own sampling extras are switched off and a
-  seed is sent (LOCAL_NEUTRAL_SAMPLING); Alpaca's logit_bias (a GPT-3 token id) is left out.
+  seed is sent (local_llm.NEUTRAL_SAMPLING); Alpaca's logit_bias (a GPT-3 token id) is left out.
 """
 
 from __future__ import annotations
@@ -40,13 +40,14 @@ from generation import run_files
 from generation.backend import LOCAL, resolve_backend
 from generation.client import (
     CHAT,
-    COMPLETION,
     BatchStopped,
     Progress,
     Request,
     Result,
     SyncLLMClient,
+    resolved_api,
 )
+from generation.local_llm import NEUTRAL_SAMPLING
 from generation.prompt_versions import apply_versions
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
@@ -59,19 +60,8 @@ from generation.self_instruct.variants import instances_role
 from generation.templates import describe_all, load_template
 from generation.usage import UsageCounter
 
-#: llama.cpp samples with top_k=40, min_p=0.05 and repeat_penalty=1.1 unless told otherwise;
-#: the papers' decoding has none of these, so the embedded model gets them switched off.
-LOCAL_NEUTRAL_SAMPLING = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0}
 SAVE_EVERY_S = 0.5
 MAX_FAILURES_KEPT = 50
-
-
-def failure_text(error: BaseException) -> str:
-    """What the state and the page say about the error that ended a run: the message of the
-    project's own errors, the type too for any other."""
-    if isinstance(error, WorkbenchError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
 
 
 class SelfInstructRun:
@@ -95,9 +85,7 @@ class SelfInstructRun:
         )
         self._client = client
         self.on_progress = on_progress
-        self.api = config.api
-        if self.api == rf.AUTO_API:
-            self.api = COMPLETION if self.backend.kind == LOCAL else CHAT
+        self.api = resolved_api(config.api, self.backend.kind)
         self.variant = config.variant
         self.templates = apply_versions(
             {
@@ -130,7 +118,7 @@ class SelfInstructRun:
         """The request parameters of a template role: the variant's, adjusted to the backend."""
         params = dict(self.variant.decoding[role])
         if self.backend.kind == LOCAL:
-            params.update(LOCAL_NEUTRAL_SAMPLING, seed=self.config.run_seed)
+            params.update(NEUTRAL_SAMPLING, seed=self.config.run_seed)
         return params
 
     def decoding(self) -> dict:
@@ -164,7 +152,7 @@ class SelfInstructRun:
                 self.state.status = RunStatus.STOPPED
             except BaseException as error:
                 self.state.status = RunStatus.FAILED
-                self.state.error = self.backend.redact(failure_text(error))
+                self.state.error = self.backend.redact(run_files.failure_text(error))
                 raise
             finally:
                 self._end_clock()

@@ -8,20 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from generation.run_status import eta_text
 from generation.self_instruct.filters import REASON_WORDS
 from generation.self_instruct.state import RunState, RunStatus, Stage
-
-
-def eta_text(seconds: float | None) -> str:
-    """'about 4 min left', 'under a minute left', 'about 2 h 05 min left'; '' without a pace."""
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return "under a minute left"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min left"
-    return f"about {minutes // 60} h {minutes % 60:02d} min left"
 
 
 def progress_text(state: RunState, status: RunStatus, eta_seconds: float | None) -> str:

@@ -15,13 +15,10 @@ from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.readers import RUN_DATASET_FILE
 from generation.backend import safe_url
-from generation.client import CHAT, COMPLETION
+from generation.client import APIS, AUTO_API
 from generation.run_files import read_json, write_json
 from generation.self_instruct.state import RunState
 from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
-
-AUTO_API = "auto"  # completion for the embedded model, chat for remote endpoints
-APIS = (AUTO_API, COMPLETION, CHAT)
 
 CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"

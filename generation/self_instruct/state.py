@@ -1,7 +1,8 @@
 """A run's status, stage and counters: the state.json checkpoint, typed once.
 
 The worker writes the state; the launcher, the CLI and the Generate page read it. The enums
-are `str` enums, so state.json keeps plain words and the folders of older runs still load.
+are `str` enums, so state.json keeps plain words and the folders of older runs still load
+(RunStatus is every pipeline's, from generation.run_status).
 Tokens and cost count every reply the run used, whether paid in this session or an earlier
 one and replayed from the reply cache: a resumed run reports the same totals as an
 uninterrupted one. Usage is committed per finished step, so a replayed step never counts twice;
@@ -15,28 +16,9 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from generation.run_status import RunStatus
 from generation.self_instruct.filters import KEPT, SURPLUS
 from generation.usage import UsageCounter, cost_text
-
-
-class RunStatus(StrEnum):
-    """RUNNING, DONE, STOPPED and FAILED are what the worker writes; the launcher tells the
-    rest from the folder: no state yet, a worker that has not written yet, a worker asked to
-    stop that still waits for its requests in flight, a worker gone without a word (killed,
-    machine restarted)."""
-
-    NOT_STARTED = "not started"
-    STARTING = "starting"
-    RUNNING = "running"
-    STOPPING = "stopping"
-    DONE = "done"
-    STOPPED = "stopped"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"
-
-    @property
-    def resumable(self) -> bool:
-        return self in (RunStatus.STOPPED, RunStatus.INTERRUPTED, RunStatus.FAILED)
 
 
 class Stage(StrEnum):

@@ -1,0 +1,148 @@
+"""A judge run folder: its settings, its checkpoint, and the files a run writes there.
+
+The folder follows the judge run-folder contract (config.json, state.json, manifest.json,
+judgments.jsonl), read by analysis.scores and the Judge page. aligned.jsonl keeps the questions
+and answers the run judges, so a rerun can tell that its inputs changed, and the exports can be
+written again from the folder alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from analysis.datasets import PATH, resolve
+from analysis.errors import Errors, WorkbenchError
+from generation.backend import safe_url
+from generation.judge.state import JudgeState
+from generation.judge.steps import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, MODES, SINGLE
+from generation.run_files import read_json, write_json
+
+JUDGE = "judge"
+COMPARE_SCORE = "compare-score"
+PIPELINES = (JUDGE, COMPARE_SCORE)
+
+CONFIG_FILE = "config.json"
+STATE_FILE = "state.json"
+MANIFEST_FILE = "manifest.json"
+JUDGMENTS_FILE = "judgments.jsonl"
+ALIGNED_FILE = "aligned.jsonl"
+COMPARISON_FILE = "comparison_data_v2.json"
+PAIRS_FILE = "reward_pairs.jsonl"
+
+
+def absolute_source(source: str) -> str:
+    """A dataset source as a worker in another folder resolves it the same: a local path made
+    absolute; a registered name or a hub id as it is."""
+    resolved = resolve(source)
+    if resolved.kind == PATH and resolved.entry is None:
+        return str(Path(resolved.location).resolve())
+    return str(source)
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """Everything that decides a judge run's rows, plus how fast to go (concurrency).
+
+    answers: the answer sets (sources load_dataset resolves), in the order the rows list them.
+    questions: the questions' dataset (None: the first answer set's rows).
+    reference_model: the answer set whose answers are the reference of reference-guided
+    prompts (None: the questions' own reference field).
+    limit: judge the first N aligned questions only.
+    """
+
+    answers: tuple[str, ...]
+    mode: str = SINGLE
+    pipeline: str = JUDGE
+    questions: str | None = None
+    reference_model: str | None = None
+    limit: int | None = None
+    backend: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    concurrency: int | None = None
+    temperature: float = DEFAULT_TEMPERATURE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    templates: str | None = None
+
+    #: Settings a resumed run may change without changing what it produces.
+    ADJUSTABLE = ("concurrency",)
+
+    def __post_init__(self):
+        object.__setattr__(self, "answers", tuple(self.answers))
+        if self.mode not in MODES:
+            raise WorkbenchError(
+                Errors.E032.format(what="judging mode", name=self.mode, choices=", ".join(MODES))
+            )
+        if self.pipeline not in PIPELINES:
+            raise WorkbenchError(
+                Errors.E032.format(
+                    what="pipeline", name=self.pipeline, choices=", ".join(PIPELINES)
+                )
+            )
+        needed = 1 if self.mode == SINGLE and self.pipeline == JUDGE else 2
+        if len(self.answers) < needed:
+            raise WorkbenchError(
+                Errors.E090.format(
+                    what=self.pipeline if self.pipeline == COMPARE_SCORE else f"{self.mode} mode",
+                    needed=needed,
+                    count=len(self.answers),
+                )
+            )
+        if self.limit is not None and self.limit < 1:
+            raise WorkbenchError(Errors.E095.format(limit=self.limit))
+
+    def params(self) -> dict[str, Any]:
+        """Every judge request's decoding parameters."""
+        return {"temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as config.json stores them: the endpoint as safe_url writes it."""
+        data = asdict(self)
+        data["answers"] = list(self.answers)
+        if self.base_url:
+            data["base_url"] = safe_url(self.base_url)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JudgeConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_credentials(self, url: str | None) -> JudgeConfig:
+        """These settings with `url` as the endpoint when it is the stored one plus the
+        credentials that storing took out (a worker gets them from its environment)."""
+        if url and self.base_url and safe_url(url) == self.base_url:
+            return replace(self, base_url=url)
+        return self
+
+
+def read_state(out_dir: Path) -> JudgeState | None:
+    saved = read_json(Path(out_dir) / STATE_FILE)
+    return None if saved is None else JudgeState.from_dict(saved)
+
+
+def write_state(out_dir: Path, state: JudgeState) -> None:
+    write_json(Path(out_dir) / STATE_FILE, state.to_dict())
+
+
+def read_config(out_dir: Path) -> JudgeConfig | None:
+    saved = read_json(Path(out_dir) / CONFIG_FILE)
+    return None if saved is None else JudgeConfig.from_dict(saved)
+
+
+def check_resumable(out_dir: Path, config: JudgeConfig) -> None:
+    """Refuse to continue a folder's run with settings that would change its rows."""
+    saved = read_json(Path(out_dir) / CONFIG_FILE)
+    if saved is None:
+        return
+    previous = JudgeConfig.from_dict(saved).to_dict()
+    current = config.to_dict()
+    changed = [
+        f"{name}: {previous[name]!r} -> {current[name]!r}"
+        for name in current
+        if name not in JudgeConfig.ADJUSTABLE and previous.get(name) != current[name]
+    ]
+    if changed:
+        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))
