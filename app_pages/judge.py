@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis import registry
 from analysis.annotations.schemes import all_schemes
 from analysis.annotations.store import LabelStore
 from analysis.errors import WorkbenchError
@@ -36,10 +37,16 @@ from analysis.scores import (
     verdict_table,
     win_tie_loss,
 )
+from app_pages import backend_panel
 from app_pages.components import figure_with_exports, md, text_table
+from generation.judge import launcher as judge_launcher
+from generation.judge.run_folder import COMPARE_SCORE, JUDGE, JudgeConfig
+from generation.judge.steps import MODES, SINGLE
 
 BUNDLED_LABEL = "GPT-4-LLM scores (bundled: GPT-4, GPT-3.5, OPT-IML 1.3B)"
 NO_REFERENCE = "(none)"
+#: Two of the bundled models' answers to the 252 user-oriented instructions.
+JUDGE_DEFAULT_ANSWERS = ("predictions/text-davinci-003", "predictions/davinci-self-instruct")
 
 st.title("Judge")
 st.caption(
@@ -50,19 +57,68 @@ st.caption(
 
 
 def run_judgment_from_page() -> None:
-    """--- Run a judgment from the page: to be wired after merge ---
-
-    The judge pipeline (generation/judge, `python -m generation judge|compare-score`) is
-    built on another branch. Once merged, its launcher starts a run here (as the Generate page
-    starts Self-Instruct) into a folder under the workspace's runs, which the picker below
-    lists. Until then this says how to make a run; it starts nothing.
-    """
-    with st.expander("Run a judgment"):
-        st.caption(
-            "Starting a judgment from this page is not wired yet. Run "
-            "`python -m generation judge ... --out DIR` (or `compare-score`) on the command "
-            "line and open DIR below; a folder under the workspace's runs is listed by itself."
+    """Start a judge (or compare-score) run in the background on the sidebar's model backend;
+    the run's folder is then in the picker below, and this panel shows its progress."""
+    with st.expander("Run a judgment", expanded=not run_folders(runs_dir())):
+        names = [info.name for info in registry.all_datasets()]
+        defaults = [n for n in JUDGE_DEFAULT_ANSWERS if n in names]
+        answers = st.multiselect(
+            "Answer sets (datasets answering the same questions)",
+            names,
+            default=defaults,
+            key="judge_new_answers",
         )
+        left, middle, right = st.columns(3)
+        kind = left.selectbox(
+            "What",
+            [JUDGE, COMPARE_SCORE],
+            key="judge_new_pipeline",
+            format_func={JUDGE: "judge", COMPARE_SCORE: "comparison data"}.get,
+        )
+        mode = middle.selectbox("Mode", MODES, key="judge_new_mode", disabled=kind != JUDGE)
+        limit = right.number_input("Questions (0: all)", 0, 100_000, 10, key="judge_new_limit")
+        name = st.text_input("Run name", placeholder="made from the settings", key="judge_new_name")
+        if st.button("Start judging", key="judge_new_start", type="primary"):
+            try:
+                backend = backend_panel.current_config()
+                config = JudgeConfig(
+                    answers=tuple(answers),
+                    mode=mode if kind == JUDGE else SINGLE,
+                    pipeline=kind,
+                    limit=int(limit) or None,
+                    backend=backend.kind,
+                    model=backend.model,
+                    base_url=backend.base_url,
+                )
+                run_dir = runs_dir() / judge_launcher.run_name(name, config)
+                judge_launcher.start(config, run_dir)
+            except WorkbenchError as error:
+                st.error(md(error))
+                return
+            backend_panel.remember_run(run_dir)
+            st.session_state["judge_watch"] = str(run_dir)
+        if watched := st.session_state.get("judge_watch"):
+            _watch(Path(watched))
+
+
+@st.fragment(run_every=2.0)
+def _watch(run_dir: Path) -> None:
+    snapshot = judge_launcher.status(run_dir)
+    state = snapshot.state
+    text = f"{run_dir.name}: {snapshot.status}, {state.done} of {state.total or '…'} requests"
+    if state.total:
+        text += (
+            f" ({state.parsed} verdicts parsed, {state.unparsed} unparsed, {state.failed} failed)"
+        )
+    st.progress(min(1.0, state.done / state.total) if state.total else 0.0, text=md(text))
+    if state.error:
+        st.error(md(state.error))
+    if snapshot.running:
+        if st.button("Stop", key="judge_stop"):
+            judge_launcher.stop(run_dir)
+    elif st.session_state.pop("judge_watch", None):
+        st.session_state["judge_pick"] = run_dir.name  # picked on the rerun, before the widget
+        st.rerun()  # the run ended: read its verdicts
 
 
 @st.cache_resource(show_spinner="Reading the judge scores…", max_entries=8)
@@ -79,6 +135,8 @@ def chosen_source() -> str | None:
     folders = {path.name: str(path) for path in run_folders(runs_dir())}
     choices = {**folders, BUNDLED_LABEL: str(GPT4_LLM_SCORES_PATH)}
     left, right = st.columns([2, 3])
+    if (pick := st.session_state.pop("judge_pick", None)) in choices:
+        st.session_state["judge_source"] = pick
     picked = left.selectbox("Judge run or score file", list(choices), key="judge_source")
     typed = right.text_input(
         "…or a path (a run folder, or a JSON file of scores per model)", key="judge_path"

@@ -86,3 +86,31 @@ def test_judge_page_agreement_with_spot_check_labels(run_app):
         ["self-instruct-rating", "ann", 3]
     ]
     assert agreement.loc[0, "spearman"] == 1.0  # A > B > C as 8 > 7 > 6
+
+
+def test_judge_page_starts_a_pairwise_run_and_reads_it(run_app, monkeypatch):
+    """Start from the page on the fake endpoint (a judge that always says [[A]]: every
+    verdict flips with the order, so every comparison is a tie), wait, read the result."""
+    from analysis.paths import runs_dir
+    from generation.judge import launcher
+    from generation.testing.fake_openai import FakeOpenAI
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-judge-page")
+    with FakeOpenAI(responder=lambda prompt, body: "Both are fine.\n[[A]]") as fake:
+        app = run_app(
+            PAGE, backend_kind="openai", backend_model="fake-model", backend_base_url=fake.url
+        )
+        app.selectbox(key="judge_new_mode").select("pairwise")
+        app.number_input(key="judge_new_limit").set_value(3)
+        app.text_input(key="judge_new_name").input("from-page")
+        app = app.button(key="judge_new_start").click().run()
+        assert not app.exception and not app.error
+        run_dir = runs_dir() / "from-page"
+        snapshot = launcher.wait(run_dir, timeout=120)
+        assert snapshot.state.done == 6 and len(fake.bodies) == 6  # 3 questions, 2 orders
+    app.run()
+    app = app.run()  # the finished run is picked and read
+    assert app.selectbox(key="judge_source").value == "from-page"
+    per_model = app.dataframe[0].value.set_index("model")
+    assert per_model["tie"].tolist() == [3, 3] and per_model["win"].tolist() == [0, 0]
+    assert any("3 of 3 comparisons changed verdict" in shown(c) for c in app.caption)
