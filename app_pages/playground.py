@@ -33,11 +33,13 @@ from generation.usage import cost_text
 
 POLL_SECONDS = 1.0
 EDITED = "edited (unsaved)"
+#: name, min, max, step, and the API's own default: a field the step does not set is sent
+#: only once it is changed from that default, so the request stays the pipeline's.
 DECODING_FIELDS = (
-    ("temperature", 0.0, 2.0, 0.1),
-    ("top_p", 0.0, 1.0, 0.05),
-    ("presence_penalty", -2.0, 2.0, 0.1),
-    ("frequency_penalty", -2.0, 2.0, 0.1),
+    ("temperature", 0.0, 2.0, 0.1, 1.0),
+    ("top_p", 0.0, 1.0, 0.05, 1.0),
+    ("presence_penalty", -2.0, 2.0, 0.1, 0.0),
+    ("frequency_penalty", -2.0, 2.0, 0.1, 0.0),
 )
 
 st.title("Prompt playground")
@@ -63,8 +65,8 @@ def _reset_editor() -> None:
         st.session_state["pg_base"] = ORIGINAL
     st.session_state["pg_text"] = store.get(st.session_state["pg_base"], step.template).text
     decoding = step.decoding
-    for name, *_ in DECODING_FIELDS:
-        st.session_state[f"pg_{name}"] = float(decoding.get(name, 0.0))
+    for name, *_, api_default in DECODING_FIELDS:
+        st.session_state[f"pg_{name}"] = float(decoding.get(name, api_default))
     st.session_state["pg_max_tokens"] = int(decoding.get("max_tokens", 256))
     st.session_state["pg_stop"] = json.dumps(list(decoding.get("stop", [])))
 
@@ -102,7 +104,7 @@ template = Template(step.template, text, EDITED)
 
 with st.expander("Decoding", expanded=False):
     columns = st.columns(len(DECODING_FIELDS) + 1)
-    for column, (name, low, high, stride) in zip(columns, DECODING_FIELDS, strict=False):
+    for column, (name, low, high, stride, _) in zip(columns, DECODING_FIELDS, strict=False):
         column.number_input(name, low, high, step=stride, key=f"pg_{name}")
     columns[-1].number_input("max_tokens", 1, 8192, key="pg_max_tokens")
     st.text_input("stop (a JSON list of strings)", key="pg_stop")
@@ -115,7 +117,11 @@ def _decoding() -> dict:
         raise WorkbenchError(Errors.E074.format(problem=error)) from None
     if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
         raise WorkbenchError(Errors.E074.format(problem=f"got {stop!r}"))
-    decoding = {name: st.session_state[f"pg_{name}"] for name, *_ in DECODING_FIELDS}
+    decoding = {
+        name: st.session_state[f"pg_{name}"]
+        for name, *_, api_default in DECODING_FIELDS
+        if name in step.decoding or st.session_state[f"pg_{name}"] != api_default
+    }
     decoding["max_tokens"] = int(st.session_state["pg_max_tokens"])
     if stop:
         decoding["stop"] = stop

@@ -15,15 +15,18 @@ import random
 import statistics
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
+from analysis.datasets import load_dataset
 from analysis.rouge import ENGLISH, IncrementalRougeFilter
 from generation.backend import LOCAL
 from generation.client import AUTO_API, CHAT, Progress, Request, SyncLLMClient, resolved_api
+from generation.judge import steps as judge_steps
 from generation.local_llm import NEUTRAL_SAMPLING
 from generation.self_instruct import filters, steps
 from generation.self_instruct.pool import Pool, Rules
@@ -32,10 +35,16 @@ from generation.self_instruct.variants import ALPACA, SELF_INSTRUCT, AlpacaRound
 from generation.templates import Template, check_placeholders
 from generation.usage import UsageCounter
 
+#: The answer sets the judge steps grade: the bundled models' answers to the same questions.
+BUNDLED_ANSWER_SETS = tuple(
+    f"predictions/{model}"
+    for model in ("davinci", "davinci-self-instruct", "text-davinci-001", "text-davinci-003")
+)
 KEPT = filters.KEPT
 REJECTED = "rejected"
 AGREES = "agrees_with_seed_label"
 DISAGREES = "differs_from_seed_label"
+UNPARSED = "unparsed"
 UNLIMITED = 10**9  # a trial has no target: every candidate is judged on its own merits
 
 
@@ -105,8 +114,9 @@ class Step:
     label: str
     template: str  # the template file
     decoding: Mapping[str, Any]
-    build: Callable[..., str]
+    build: Callable[..., str | list[dict[str, str]]]
     judge: Callable[..., list[Item]]
+    api: str = AUTO_API  # the judge's prompts are chat messages; the others follow the backend
 
 
 def _pool_item(row: dict) -> Item:
@@ -222,6 +232,68 @@ def _instances_step(is_classification: bool) -> Step:
     )
 
 
+@lru_cache(maxsize=1)
+def _bundled_answers() -> tuple[tuple[str, str, str], ...]:
+    """(question, model, answer) of the four bundled models' answers to the 252 user-oriented
+    instructions: what the judge steps grade."""
+    rows = []
+    for name in BUNDLED_ANSWER_SETS:
+        frame = load_dataset(name).frame
+        for row in frame.itertuples(index=False):
+            question = judge_steps.question_text(row.instruction, row.input)
+            rows.append((question, row.model, row.output))
+    return tuple(rows)
+
+
+def _judge_prompts(mode: str, template: Template) -> judge_steps.JudgePrompts:
+    """The mode's bundled prompts with `template` as the user message of the general form."""
+    bundled = judge_steps.load_prompts(mode)
+    return replace(bundled, general=replace(bundled.general, user=template), reference=None)
+
+
+def _judge_step(mode: str, label: str) -> Step:
+    """The judge grading one answer (single) or two answers to one question (pairwise): the
+    verdict is whether the strict pattern finds a rating (or a winner) in the reply."""
+    grading = judge_steps.STEPS[mode]
+
+    def build(template, rng, seed, context) -> list[dict[str, str]]:
+        answers = _bundled_answers()
+        first = rng.randrange(len(answers))
+        question = answers[first][0]
+        others = [a for a in answers if a[0] == question and a[1] != answers[first][1]]
+        shown = [answers[first]] + ([rng.choice(others)] if mode != judge_steps.SINGLE else [])
+        context.shown[seed] = shown
+        step = grading(_judge_prompts(mode, template))
+        return step.format_input(question, *(answer for _, _, answer in shown)).messages
+
+    def judge(template, text, truncated, chat, seed, context) -> list[Item]:
+        shown = context.shown[seed]
+        verdict = grading(_judge_prompts(mode, template)).format_output(text, truncated)
+        if verdict.winner is not None:
+            named = {"A": shown[0][1], "B": shown[-1][1]}
+            detail = f"winner: {named.get(verdict.winner, verdict.winner)}"
+        elif verdict.scores is not None:
+            detail = "rating: " + ", ".join(str(score) for score in verdict.scores)
+        else:
+            detail = "no verdict in the reply"
+        reason = KEPT if verdict.parsed else (filters.TRUNCATED if truncated else UNPARSED)
+        return [
+            Item(
+                text=shown[0][0],
+                verdict=KEPT if verdict.parsed else REJECTED,
+                reason=reason,
+                detail=f"{detail} ({' vs '.join(model for _, model, _ in shown)})",
+            )
+        ]
+
+    files = judge_steps.TEMPLATE_FILES[mode]
+    decoding = {
+        "temperature": judge_steps.DEFAULT_TEMPERATURE,
+        "max_tokens": judge_steps.DEFAULT_MAX_TOKENS,
+    }
+    return Step(f"judge_{mode}", label, files["user"], decoding, build, judge, CHAT)
+
+
 STEPS: dict[str, Step] = {
     step.key: step
     for step in (
@@ -232,6 +304,8 @@ STEPS: dict[str, Step] = {
         _instances_step(is_classification=False),
         _instances_step(is_classification=True),
         _round_step("alpaca", "Alpaca: a batch of whole tasks", ALPACA, AlpacaRound),
+        _judge_step(judge_steps.SINGLE, "Judge: grade one answer 1-10 (MT-bench)"),
+        _judge_step(judge_steps.PAIRWISE, "Judge: which of two answers is better (MT-bench)"),
     )
 }
 
@@ -254,10 +328,18 @@ def _context(seed_tasks: Sequence[SeedTask]) -> _Context:
     return _Context(seed_tasks, Pool(rouge))
 
 
+def shown_prompt(payload: str | list[dict[str, str]]) -> str:
+    """A prompt as text: a completion prompt as is, chat messages each under its role."""
+    if isinstance(payload, str):
+        return payload
+    return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in payload)
+
+
 def preview(step: Step, template: Template, seed: int, seed_tasks: Sequence[SeedTask]) -> str:
     """The exact prompt a trial sends for `seed` (placeholders checked first)."""
     check_placeholders(step.template, template.text, template.source)
-    return step.build(template, random.Random(f"playground:{seed}"), seed, _context(seed_tasks))
+    rng = random.Random(f"playground:{seed}")
+    return shown_prompt(step.build(template, rng, seed, _context(seed_tasks)))
 
 
 def run_trial(
@@ -277,7 +359,7 @@ def run_trial(
     (client.BatchStopped). A failed request is a reply with its cause and no items."""
     check_placeholders(step.template, template.text, template.source)
     backend = client.client.config
-    api = resolved_api(api, backend.kind)
+    api = resolved_api(step.api if api == AUTO_API else api, backend.kind)
     context = _context(seed_tasks)
     prompts = [
         step.build(template, random.Random(f"playground:{seed}"), seed, context) for seed in seeds
@@ -289,8 +371,9 @@ def run_trial(
     results = client.run_batch(requests, progress=progress, stop=stop)
     usage = UsageCounter()
     replies = []
-    for seed, prompt, result in zip(seeds, prompts, results, strict=True):
+    for seed, payload, result in zip(seeds, prompts, results, strict=True):
         usage.add(result)
+        prompt = shown_prompt(payload)
         if not result.ok:
             replies.append(
                 TrialReply(seed, prompt, None, None, 0, 0, None, False, result.cause, ())
