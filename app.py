@@ -19,6 +19,7 @@ PAGES = [
     st.Page("app_pages/compare.py", title="Compare models"),
     st.Page("app_pages/spotcheck.py", title="Spot-check"),
     st.Page("app_pages/generate.py", title="Generate"),
+    st.Page("app_pages/teacher.py", title="Teacher answers"),
 ]
 
 # No page icons: ":material/...:" icons are fetched from a font host outside the machine, and

@@ -145,3 +145,8 @@ class Errors:
         "prompt template {path} has the placeholder(s) {unknown}, which {name} does not fill "
         "(it fills {known}); the model would get it as written: remove it or use one of those"
     )
+    E080 = "{name} must be a positive whole number, not {value!r}"
+    E081 = (
+        "{folder} holds answers to another version of {source} (fingerprint {was}, now "
+        "{now}): its rows would no longer match their answers; choose another output folder"
+    )

@@ -23,6 +23,11 @@ CLASSIFICATION = "self_instruct_classification.txt"
 INPUT_FIRST = "self_instruct_instances_input_first.txt"
 OUTPUT_FIRST = "self_instruct_instances_output_first.txt"
 ALPACA = "alpaca_prompt.txt"
+ANSWER_INPUT = "alpaca_answer_input.txt"
+ANSWER_NO_INPUT = "alpaca_answer_no_input.txt"
+ANSWER_ZH_INPUT = "answer_zh_input.txt"
+ANSWER_ZH_NO_INPUT = "answer_zh_no_input.txt"
+TRANSLATE_ZH = "translate_to_chinese.txt"
 
 #: The placeholders each template must contain.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -31,6 +36,11 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     INPUT_FIRST: ("instruction",),
     OUTPUT_FIRST: ("instruction",),
     ALPACA: ("tasks", "next"),
+    ANSWER_INPUT: ("instruction", "input"),
+    ANSWER_NO_INPUT: ("instruction",),
+    ANSWER_ZH_INPUT: ("instruction", "input"),
+    ANSWER_ZH_NO_INPUT: ("instruction",),
+    TRANSLATE_ZH: ("text",),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
