@@ -70,7 +70,9 @@ class AnswerSnapshot:
 
     @property
     def has_dataset(self) -> bool:
-        return self.status is RunStatus.DONE and (self.folder / rf.DATASET_FILE).exists()
+        """Done with at least one answered row (a run whose every row failed has none)."""
+        path = self.folder / rf.DATASET_FILE
+        return self.status is RunStatus.DONE and path.exists() and path.stat().st_size > 0
 
 
 def status(run_dir: str | Path) -> AnswerSnapshot:

@@ -88,13 +88,13 @@ class AnswerRun:
 
     # --- parameters -----------------------------------------------------------------------
 
-    def params(self, role: str) -> dict:
-        """A request's parameters: the answer's or the translation's, adjusted to the backend
-        and the API (a completion stops where its template's next section would begin)."""
+    def params(self, role: str, text: str = "") -> dict:
+        """A request's parameters: the answer's, or the translation's of `text`, adjusted to
+        the backend and the API (a completion stops where the reply stops being its answer)."""
         config = self.config
         if role == TRANSLATION:
             params = config.translation_params()
-            stops = completion_stops([self.templates[TRANSLATION]])
+            stops = self.translation.completion_stops(text)
         else:
             params = config.answer_params()
             stops = completion_stops([self.answer.with_input, self.answer.without_input])
@@ -105,6 +105,8 @@ class AnswerRun:
         return params
 
     def decoding(self) -> dict:
+        """The requests' parameters as the manifest records them (a text with "### " lines of
+        its own is translated with the template's headings as stops instead)."""
         roles = ["answer", TRANSLATION] if self.translation else ["answer"]
         return {role: self.params(role) for role in roles}
 
@@ -258,9 +260,12 @@ class AnswerRun:
             for field in ("instruction", "input")
             if field == "instruction" or record["input"] != ""
         ]
-        params = self.params(TRANSLATION)
         requests = [
-            Request(self.translation.format_input(record[field]), self.api, params)
+            Request(
+                self.translation.format_input(record[field]),
+                self.api,
+                self.params(TRANSLATION, record[field]),
+            )
             for record, field in asked
         ]
         results = self._batch(client, requests, Stage.TRANSLATION, chunk, UsageCounter())

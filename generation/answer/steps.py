@@ -52,6 +52,7 @@ ANSWER_PARAMS = MappingProxyType({"temperature": 1.0, "top_p": 1.0, "max_tokens"
 #: than the English it translates (GPT-4-LLM does not say how ChatGPT was asked).
 TRANSLATION_PARAMS = MappingProxyType({"temperature": 0.0, "top_p": 1.0, "max_tokens": 1024})
 
+HEADING_START = "###"
 _HEADING = re.compile(r"^###[^\S\n]+\S.*$", re.MULTILINE)
 #: Labels a model may put before a translation ("Translation:", "中文：").
 _TRANSLATION_LABEL = re.compile(
@@ -89,12 +90,13 @@ def completion_stops(used: Sequence[Template]) -> list[str]:
     return list(dict.fromkeys(f"\n{mark}" for template in used for mark in headings(template)))
 
 
-def cut_at_headings(text: str, marks: tuple[str, ...]) -> str:
-    """The reply up to the first line that starts one of the template's sections, without the
-    heading the prompt ended with when the reply repeats it first."""
+def cut_at_headings(text: str, marks: tuple[str, ...], echoed: str | None = None) -> str:
+    """The reply up to the first line that starts with one of `marks`, without the heading the
+    prompt ended with (`echoed`, default the last mark) when the reply repeats it first."""
     text = text.strip()
-    if marks and text.startswith(marks[-1]):
-        text = text[len(marks[-1]) :].lstrip()
+    echoed = echoed or (marks[-1] if marks else None)
+    if echoed and text.startswith(echoed):
+        text = text[len(echoed) :].lstrip()
     ends = [m.start() for m in _HEADING.finditer(text) if m.group(0).startswith(marks)]
     return text[: min(ends)].rstrip() if ends else text
 
@@ -135,10 +137,20 @@ class Translation:
     def format_input(self, text: str) -> str:
         return self.template.fill(text=text)
 
+    def marks(self, source: str) -> tuple[str, ...]:
+        """Where a reply stops being the translation: any "### " heading line when the source
+        has none (a model may go on with "### English translation:", "### Notes:" ...), else
+        the template's own headings."""
+        return (HEADING_START,) if not _HEADING.search(source) else headings(self.template)
+
+    def completion_stops(self, source: str) -> list[str]:
+        return [f"\n{mark}" for mark in self.marks(source)]
+
     def format_output(self, reply: str, source: str) -> str | None:
-        """The translation: the reply without a label ("Translation:") or the quotes around it
-        that the source does not have itself; None when nothing is left."""
-        text = cut_at_headings(reply, headings(self.template))
+        """The translation: the reply up to the first heading the source does not explain,
+        without a label ("Translation:") or the quotes around it that the source does not have
+        itself; None when nothing is left."""
+        text = cut_at_headings(reply, self.marks(source), headings(self.template)[-1])
         if not _TRANSLATION_LABEL.match(source):
             text = _TRANSLATION_LABEL.sub("", text, count=1).strip()
         close = _QUOTES.get(text[:1])

@@ -16,6 +16,7 @@ PAGES = {
     "similarity": ("Similarity to a pool", 1, 1),
     "compare": ("Compare models", 2, 2),
     "generate": ("Generate", 0, 0),
+    "teacher": ("Teacher answers", 0, 0),
 }
 
 

@@ -151,4 +151,20 @@ def test_answer_steps_completion_stops_are_the_templates_headings(english, chine
         "\n### Input:",
         "\n### Response:",
     ]
-    assert completion_stops([chinese[TRANSLATION]]) == ["\n### Text:", "\n### Chinese translation:"]
+    step = Translation(chinese[TRANSLATION])
+    assert step.completion_stops("Name a colour.") == ["\n###"]
+    assert step.completion_stops("### Notes\nbuy milk") == [
+        "\n### Text:",
+        "\n### Chinese translation:",
+    ]
+
+
+def test_answer_steps_a_translation_ends_at_a_heading_its_source_does_not_have(chinese):
+    step = Translation(chinese[TRANSLATION])
+    reply = "说你好！\n\n### English translation:\nSay hello!"
+    assert step.format_output(reply, "Say hello!") == "说你好！"
+    markdown = "### 购物清单\n- 牛奶"
+    assert step.format_output(markdown, "### Shopping list\n- milk") == markdown
+    assert (
+        step.format_output(f"{markdown}\n\n### Text:\nx", "### Shopping list\n- milk") == markdown
+    )
