@@ -41,6 +41,7 @@ from generation.client import (
     Request,
     Result,
     SyncLLMClient,
+    default_concurrency,
     resolved_api,
 )
 from generation.local_llm import NEUTRAL_SAMPLING
@@ -111,10 +112,11 @@ class AnswerRun:
         return {role: self.params(role) for role in roles}
 
     def chunk_rows(self) -> int:
-        concurrency = self.config.concurrency
         if self._client is not None:
             concurrency = self._client.client.concurrency
-        return max(MIN_CHUNK_ROWS, ROWS_PER_SLOT * (concurrency or 1))
+        else:
+            concurrency = self.config.concurrency or default_concurrency(self.backend.kind)
+        return max(MIN_CHUNK_ROWS, ROWS_PER_SLOT * concurrency)
 
     # --- the run --------------------------------------------------------------------------
 
@@ -129,15 +131,7 @@ class AnswerRun:
             if clear_stop:
                 run_files.clear_stop(self.out_dir)
             saved = rf.read_state(self.out_dir)
-            if saved and saved.source_fingerprint not in (None, self.source.fingerprint):
-                raise WorkbenchError(
-                    Errors.E081.format(
-                        folder=self.out_dir,
-                        source=self.config.source,
-                        was=saved.source_fingerprint,
-                        now=self.source.fingerprint,
-                    )
-                )
+            self._check_source(saved)
             records = self._restore(saved)
             todo = [
                 position
@@ -168,6 +162,24 @@ class AnswerRun:
                 if self._client is None:
                     client.close()
         return self.state
+
+    def _check_source(self, saved: AnswerState | None) -> None:
+        """Refuse to go on answering a source that changed since the folder's run began: its
+        rows would no longer be the ones answered. The refusal is the run's state too (a page
+        reads it there)."""
+        if saved is None or saved.source_fingerprint in (None, self.source.fingerprint):
+            return
+        error = WorkbenchError(
+            Errors.E081.format(
+                folder=self.out_dir,
+                source=self.config.source,
+                was=saved.source_fingerprint,
+                now=self.source.fingerprint,
+            )
+        )
+        saved.status, saved.error, saved.updated_at = RunStatus.FAILED, str(error), time.time()
+        rf.write_state(self.out_dir, saved)
+        raise error
 
     def _restore(self, saved: AnswerState | None) -> dict[int, dict]:
         """The records of the chunks the checkpoint counts, by row (a later record of a row

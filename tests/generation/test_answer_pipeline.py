@@ -168,6 +168,9 @@ def test_answer_pipeline_refuses_other_settings_or_another_source_version(
     source.write_text(source.read_text().replace("maybe", "perhaps"))
     with pytest.raises(WorkbenchError, match="holds answers to another version of"):
         answer(source, out)
+    state = rf.read_state(out)  # what a page shows
+    assert state.status == "failed" and "another version of" in state.error
+    assert state.answered == 3  # the finished run's counts stay
 
 
 @pytest.mark.parametrize("setting", [{"limit": 0}, {"max_tokens": -1}])
