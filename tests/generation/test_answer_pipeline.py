@@ -8,9 +8,11 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import compare
+from analysis.__main__ import main as analysis_main
 from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
 from analysis.lengths import length_frame
@@ -132,6 +134,11 @@ def test_answer_pipeline_chinese_rows_are_chinese_to_every_analysis(teacher, ans
     assert tokenize_all(frame["output"], AUTO, langs) == [tokenize(t, CJK) for t in frame["output"]]
     methods = set(verb_noun_column(dataset, field="output")["method"])
     assert methods <= APPROXIMATE_METHODS
+    # ROUGE-L scores them per character by default (English tokens: none, every score 0).
+    scores = tmp_path / "scores.csv"
+    command = ["similarity", str(out), "--pool", str(out), "--field", "output", "--out"]
+    assert analysis_main([*command, str(scores)]) == 0
+    assert pd.read_csv(scores)["max_rougeL"].tolist() == [1.0] * 6  # each row is in its pool
     # Compare models aligns them with the English source by id, not by their texts.
     table = compare.side_by_side({"original": source, "teacher-zh": frame})
     assert len(table) == 6 and table["teacher-zh"].tolist() == frame["output"].tolist()
