@@ -3,8 +3,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+LAB_PORT ?= 8888
 
-.PHONY: run test lint system-deps
+.PHONY: run test lint lab system-deps
 
 $(VENV)/bin/python:
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +35,14 @@ run: $(VENV)/.installed
 	$(PY) -m analysis datasets precompute
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless $(if $(DISPLAY),false,true)
+
+# JupyterLab on this machine only, in notebooks/, with the kernel of this venv (the project is
+# installed in it, so `import analysis, generation` works from any folder). Jupyter refuses to
+# run as root unless told; containers and lab VMs often are root.
+lab: $(VENV)/.installed
+	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.root_dir=notebooks $(if $(DISPLAY),,--no-browser) \
+	  $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 # Debian's Chromium renders figure exports (kaleido) and runs the browser tests (Playwright).
 system-deps:

@@ -17,9 +17,11 @@ PAGES = [
     st.Page("app_pages/lengths.py", title="Lengths"),
     st.Page("app_pages/similarity.py", title="Seed similarity"),
     st.Page("app_pages/compare.py", title="Compare models"),
+    st.Page("app_pages/judge.py", title="Judge"),
     st.Page("app_pages/spotcheck.py", title="Spot-check"),
     st.Page("app_pages/generate.py", title="Generate"),
     st.Page("app_pages/teacher.py", title="Teacher answers"),
+    st.Page("app_pages/playground.py", title="Prompt playground"),
 ]
 
 # No page icons: ":material/...:" icons are fetched from a font host outside the machine, and

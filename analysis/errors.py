@@ -145,8 +145,46 @@ class Errors:
         "prompt template {path} has the placeholder(s) {unknown}, which {name} does not fill "
         "(it fills {known}); the model would get it as written: remove it or use one of those"
     )
+    E069 = (
+        "a template version is named with letters, digits, '.', '_' or '-' (at most 64, not "
+        "starting with '.'), and not '{original}', which is the built-in template; got {name!r}"
+    )
+    E070 = (
+        "a template version named {name!r} exists already (a version of {template}, saved "
+        "{saved}); versions are never overwritten: choose another name"
+    )
+    E071 = "no template version named {name!r}; saved versions: {names}"
+    E072 = (
+        "template version {name!r} is a version of {template}, which {pipeline} does not use "
+        "(it uses {used})"
+    )
+    E073 = "two template versions replace {template}: {names}; choose one"
+    E074 = 'stop must be a JSON list of strings, such as ["\\n\\n", "16."] ({problem})'
     E080 = "{name} must be a positive whole number, not {value!r}"
     E081 = (
         "{folder} holds answers to another version of {source} (fingerprint {was}, now "
         "{now}): its rows would no longer match their answers; choose another output folder"
     )
+    E100 = (
+        "not a judge run folder or score file: {why}; expected a folder holding judgments.jsonl "
+        "(python -m generation judge|compare-score --out DIR) or a JSON object mapping each "
+        "model name to its list of scores (GPT-4-LLM's cmp_data_scores.json)"
+    )
+    E101 = "`{field}` must be {expected}, found {found}"
+    E102 = "mode {mode!r} differs from the run's mode {run_mode!r} ({where}): a run has one mode"
+    E103 = (
+        "an unparsed verdict (parsed is false) carries {what}; an unparsed verdict has neither "
+        "a score nor a winner"
+    )
+    E104 = "a parsed {mode} verdict has no {what}"
+    E105 = "winner {winner!r} is neither one of the judged models ({models}) nor 'tie'"
+    E106 = (
+        "a second verdict for question {question_id!r}, models {models}, order {order!r}; "
+        "the first is on line {first_line}"
+    )
+    E107 = (
+        "score {value!r} (number {position} of model {model!r}): expected a number from "
+        "{low} to {high}, or null for a verdict that could not be parsed"
+    )
+    E108 = "no model named {name!r} in these scores; the models are {names}"
+    E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"

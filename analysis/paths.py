@@ -13,6 +13,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 MANIFEST_PATH = DATA_DIR / "manifest.json"
+#: GPT-4-LLM's judge scores of three models' answers (the Judge page's bundled example).
+GPT4_LLM_SCORES_PATH = DATA_DIR / "gpt4_llm" / "cmp_data_scores.json"
 BUNDLED_PROMPTS_DIR = REPO_ROOT / "generation" / "prompts"
 BUNDLED_PRICES_PATH = REPO_ROOT / "generation" / "prices.json"
 ENV_PRICES = "WORKBENCH_PRICES"
@@ -46,6 +48,11 @@ def user_datasets_dir() -> Path:
 def annotations_path() -> Path:
     """The SQLite store of every label people gave (spot-checks): never in a cache folder."""
     return workspace_dir() / "annotations.sqlite"
+
+
+def prompt_versions_dir() -> Path:
+    """Named versions of prompt templates saved from the playground: never in a cache folder."""
+    return _folder(workspace_dir() / "prompt_versions")
 
 
 def runs_dir() -> Path:

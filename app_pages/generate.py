@@ -19,6 +19,7 @@ from app_pages.components import md
 from generation import run_files
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
+from generation.prompt_versions import VersionStore
 from generation.self_instruct import launcher, report
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.run_folder import RunConfig
@@ -65,6 +66,13 @@ with st.expander("New run", expanded=not launcher.list_runs()):
         "Endpoint (OpenAI-compatible base URL; the API key comes from OPENAI_API_KEY)",
         key="gen_base_url",
     )
+    used = set(VARIANTS[template].templates.values())
+    versions = [v.name for v in VersionStore().saved() if v.template in used]
+    chosen_versions = st.multiselect(
+        "Template versions (saved in the Prompt playground; none: the built-in templates)",
+        versions,
+        key="gen_template_versions",
+    )
     left, middle, right = st.columns(3)
     target = left.number_input("Instructions to keep", 1, 100_000, 20, key="gen_target")
     concurrency = middle.number_input(
@@ -81,6 +89,7 @@ with st.expander("New run", expanded=not launcher.list_runs()):
             model=model_name.strip() or None,
             base_url=base_url.strip() or None,
             concurrency=int(concurrency),
+            template_versions=tuple(chosen_versions),
         )
         _start(runs_dir() / launcher.run_name(run_name, config), config)
 

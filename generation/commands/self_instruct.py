@@ -56,6 +56,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="completion (the papers') or chat; auto: completion for the embedded model, "
         "chat for remote endpoints",
     )
+    parser.add_argument(
+        "--template-version",
+        dest="template_versions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a template version saved in the prompt playground, replacing the template it is "
+        "a version of (repeat for several templates)",
+    )
     parser.add_argument("--batch-size", type=int, help="prompts per round (default: the papers' 5)")
     parser.add_argument("--run-seed", type=int, default=42, help="seed of the in-context sampling")
     parser.add_argument(

@@ -48,6 +48,7 @@ from generation.client import (
     resolved_api,
 )
 from generation.local_llm import NEUTRAL_SAMPLING
+from generation.prompt_versions import apply_versions
 from generation.self_instruct import filters, records
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pool import Pool, Rules
@@ -86,10 +87,14 @@ class SelfInstructRun:
         self.on_progress = on_progress
         self.api = resolved_api(config.api, self.backend.kind)
         self.variant = config.variant
-        self.templates = {
-            role: load_template(name, config.templates)
-            for role, name in self.variant.templates.items()
-        }
+        self.templates = apply_versions(
+            {
+                role: load_template(name, config.templates)
+                for role, name in self.variant.templates.items()
+            },
+            config.template_versions,
+            self.variant.name,
+        )
         self.round = self.variant.round.from_templates(self.templates)
         self.rules = Rules(
             blacklist=self.variant.blacklist,

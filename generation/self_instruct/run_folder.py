@@ -49,6 +49,9 @@ class RunConfig:
     Alpaca's 3).
     machine_in_prompt: how many of them come from the machine pool once it has any (2).
     batch_size: prompts per round (None: the variant's; the papers' request_batch_size, 5).
+    templates: a folder of prompt files replacing the bundled ones of the same name.
+    template_versions: names of saved template versions (generation.prompt_versions), each
+    replacing the template it is a version of.
     patience: stop after this many rounds in a row that keep nothing.
     """
 
@@ -68,12 +71,15 @@ class RunConfig:
     max_instances: int = 5
     run_seed: int = 42
     templates: str | None = None
+    template_versions: tuple[str, ...] = ()
     patience: int = 20
 
     #: Settings a resumed run may change without changing what it produces.
     ADJUSTABLE = ("target", "concurrency", "patience")
 
     def __post_init__(self):
+        # config.json stores a list; a tuple keeps the settings hashable and comparable.
+        object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))
         if self.template not in VARIANTS:
             raise WorkbenchError(
                 Errors.E032.format(what="template", name=self.template, choices=", ".join(VARIANTS))

@@ -23,6 +23,7 @@ def test_cli_every_command_takes_the_dataset_reading_options():
         "datasets",
         "dedup",
         "figures",
+        "scores",
         "similarity",
         "stats",
         "verbs",
@@ -30,6 +31,7 @@ def test_cli_every_command_takes_the_dataset_reading_options():
     # labels hang on a dataset as registered (its fingerprint): other read options would name
     # another dataset, so `annotations` takes names and the registry's options only
     found.pop("annotations")
+    found.pop("scores")  # reads judge run folders and score files, not datasets
     found["datasets add"] = subcommands(found.pop("datasets"))["add"]
     for name, parser in found.items():
         options = {option for action in parser._actions for option in action.option_strings}

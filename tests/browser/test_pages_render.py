@@ -15,8 +15,10 @@ PAGES = {
     "lengths": ("Lengths", 1, 1),
     "similarity": ("Similarity to a pool", 1, 1),
     "compare": ("Compare models", 2, 2),
+    "judge": ("Judge", 1, 1),  # the bundled GPT-4-LLM scores: their distribution and table
     "generate": ("Generate", 0, 0),
     "teacher": ("Teacher answers", 0, 0),
+    "playground": ("Prompt playground", 0, 1),
 }
 
 

@@ -18,6 +18,7 @@ from analysis.paths import BUNDLED_PROMPTS_DIR
 from generation import run_files
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
+from generation.prompt_versions import VersionStore
 from generation.retry import RetryPolicy
 from generation.self_instruct import filters
 from generation.self_instruct import run_folder as rf
@@ -390,6 +391,29 @@ def test_self_instruct_pipeline_user_templates(canned_fake, run_pipeline, tmp_pa
     (folder / "self_instruct_bootstrap.txt").write_text("List tasks:\n{tasks}")
     with pytest.raises(WorkbenchError, match=r"\{next\}"):
         run_pipeline(canned_fake, out="other", templates=str(folder), target=3)
+
+
+def test_self_instruct_pipeline_template_version(canned_fake, run_pipeline):
+    bundled = (BUNDLED_PROMPTS_DIR / "self_instruct_bootstrap.txt").read_text(encoding="utf-8")
+    version = VersionStore().save(
+        "creative", "self_instruct_bootstrap.txt", bundled.replace("tasks:", "tasks (creative):")
+    )
+    _, out = run_pipeline(canned_fake, template_versions=("creative",), target=3)
+    prompts = _bootstrap_prompts(canned_fake)
+    assert prompts and all(
+        p.startswith("Come up with a series of tasks (creative):\n1. ") for p in prompts
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["templates"]["bootstrap"] == {
+        "file": "self_instruct_bootstrap.txt",
+        "sha256": version.sha256,
+        "source": "version creative",
+    }
+    assert manifest["parameters"]["run"]["template_versions"] == ["creative"]
+    with pytest.raises(WorkbenchError, match="other settings"):
+        run_pipeline(canned_fake, target=3)  # the same folder without the version
+    with pytest.raises(WorkbenchError, match="which alpaca does not use"):
+        run_pipeline(canned_fake, out="alpaca", template="alpaca", template_versions=("creative",))
 
 
 def test_self_instruct_pipeline_instance_verdicts_in_tasks_file(canned_fake, run_pipeline):
