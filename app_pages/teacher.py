@@ -20,9 +20,10 @@ from generation import run_files
 from generation.answer import launcher, report
 from generation.answer.records import RETRIED
 from generation.answer.run_folder import AnswerConfig
-from generation.answer.steps import LANGS, ZH
+from generation.answer.steps import LANGS, TEMPLATE_FILES, ZH
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
+from generation.prompt_versions import VersionStore
 from generation.run_status import RunStatus
 from generation.usage import cost_text
 
@@ -88,6 +89,12 @@ with st.expander("New run", expanded=not launcher.list_runs()):
         "Endpoint (OpenAI-compatible base URL; the API key comes from OPENAI_API_KEY)",
         key="teacher_base_url",
     )
+    used = set(TEMPLATE_FILES[lang].values())
+    chosen_versions = st.multiselect(
+        "Template versions (saved in the Prompt playground; none: the built-in templates)",
+        [version.name for version in VersionStore().saved() if version.template in used],
+        key="teacher_template_versions",
+    )
     if st.button("Start", key="teacher_start", type="primary"):
         try:
             config = AnswerConfig(
@@ -98,6 +105,7 @@ with st.expander("New run", expanded=not launcher.list_runs()):
                 model=model_name.strip() or None,
                 base_url=base_url.strip() or None,
                 concurrency=int(concurrency),
+                template_versions=tuple(chosen_versions),
             )
         except WorkbenchError as error:
             st.error(md(error))

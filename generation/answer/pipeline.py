@@ -76,7 +76,7 @@ class AnswerRun:
         self._client = client
         self.on_progress = on_progress
         self.api = resolved_api(config.api, self.backend.kind)
-        self.templates = load_templates(config.lang, config.templates)
+        self.templates = load_templates(config.lang, config.templates, config.template_versions)
         self.answer = Answer.from_templates(self.templates)
         self.translation = Translation(self.templates[TRANSLATION]) if config.lang == ZH else None
         self.source = load_dataset(config.source)

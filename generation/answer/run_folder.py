@@ -45,6 +45,8 @@ class AnswerConfig:
     lang: "en" answers as is; "zh" translates the instruction and the input, then answers in
     Chinese. limit: the first N rows only (None: all). Decoding: GPT-4-LLM's by default.
     templates: a folder of prompt files replacing the bundled ones of the same name.
+    template_versions: names of saved template versions (generation.prompt_versions), each
+    replacing the template it is a version of.
     run_seed: sent to the embedded model only (its sampling is then reproducible).
     """
 
@@ -61,12 +63,15 @@ class AnswerConfig:
     max_tokens: int = ANSWER_PARAMS["max_tokens"]
     translation_max_tokens: int = TRANSLATION_PARAMS["max_tokens"]
     templates: str | None = None
+    template_versions: tuple[str, ...] = ()
     run_seed: int = 42
 
     #: Settings a resumed run may change without changing any row's answer.
     ADJUSTABLE = ("limit", "concurrency")
 
     def __post_init__(self):
+        # config.json stores a list; a tuple keeps the settings hashable and comparable.
+        object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))
         check_lang(self.lang)
         if self.api not in APIS:
             raise WorkbenchError(

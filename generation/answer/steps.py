@@ -16,15 +16,17 @@ stop sequence: GPT-4-LLM's decoding has none.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from analysis.errors import Errors, WorkbenchError
 from generation import templates
+from generation.prompt_versions import apply_versions
 from generation.templates import Template
 
+PIPELINE_NAME = "teacher answers"
 EN = "en"
 ZH = "zh"
 LANGS = (EN, ZH)
@@ -70,13 +72,17 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def load_templates(lang: str, folder: str | Path | None = None) -> dict[str, Template]:
-    """role -> template for a language: the one place the pipeline loads its prompts (named
-    template versions hook in here)."""
-    return {
+def load_templates(
+    lang: str, folder: str | Path | None = None, versions: Iterable[str] = ()
+) -> dict[str, Template]:
+    """role -> template for a language: the one place the pipeline loads its prompts. A file
+    in `folder` replaces the bundled one of its name, and each saved version named in
+    `versions` (generation.prompt_versions) the template it is a version of."""
+    loaded = {
         role: templates.load_template(name, folder)
         for role, name in TEMPLATE_FILES[check_lang(lang)].items()
     }
+    return apply_versions(loaded, versions, PIPELINE_NAME)
 
 
 def headings(template: Template) -> tuple[str, ...]:

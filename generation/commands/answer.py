@@ -68,6 +68,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--templates", help="folder of prompt files replacing the bundled ones of the same name"
     )
+    parser.add_argument(
+        "--template-version",
+        dest="template_versions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a template version saved in the prompt playground, replacing the template it is "
+        "a version of (repeat for several templates)",
+    )
 
 
 class ProgressBar:

@@ -20,11 +20,13 @@ from analysis.paths import BUNDLED_PROMPTS_DIR
 from analysis.rouge.tokens import AUTO, CJK, tokenize, tokenize_all
 from analysis.verbs import verb_noun_column
 from analysis.verbs.column import APPROXIMATE_METHODS
+from generation import templates
 from generation.answer import run_folder as rf
 from generation.answer.pipeline import answer_dataset
 from generation.answer.steps import EN, ZH, Answer, load_templates
 from generation.backend import resolve_backend
 from generation.client import LLMClient, SyncLLMClient
+from generation.prompt_versions import VersionStore
 from generation.retry import RetryPolicy
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.fixtures import canned_answers as canned
@@ -184,3 +186,20 @@ def test_answer_pipeline_refuses_other_settings_or_another_source_version(
 def test_answer_pipeline_refuses_a_count_below_one(answer, tmp_path, setting):
     with pytest.raises(WorkbenchError, match="must be a positive whole number"):
         answer("seed_tasks", tmp_path / "run", **setting)
+
+
+def test_answer_pipeline_uses_a_saved_template_version(teacher, answer, tmp_path):
+    text = "Answer briefly.\n\n### Instruction:\n{instruction}\n\n### Response:"
+    VersionStore().save("brief", templates.ANSWER_NO_INPUT, text)
+    out = tmp_path / "run"
+    answer("vicuna_questions", out, limit=3, template_versions=["brief"])
+    prompts = [body["messages"][-1]["content"] for body in teacher.bodies]
+    assert len(prompts) == 3 and all(p.startswith("Answer briefly.") for p in prompts)
+    manifest = json.loads((out / rf.MANIFEST_FILE).read_text())
+    assert manifest["templates"]["prompt_no_input"]["source"] == "version brief"
+    assert manifest["templates"]["prompt_input"]["source"] == "bundled"
+    assert json.loads((out / rf.CONFIG_FILE).read_text())["template_versions"] == ["brief"]
+    assert answer("vicuna_questions", out, limit=3, template_versions=("brief",)).done == 3
+    VersionStore().save("other", templates.BOOTSTRAP, "{tasks}{next}")
+    with pytest.raises(WorkbenchError, match="which teacher answers does not use"):
+        answer("vicuna_questions", tmp_path / "other", template_versions=["other"])
