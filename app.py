@@ -20,6 +20,7 @@ PAGES = [
     st.Page("app_pages/judge.py", title="Judge"),
     st.Page("app_pages/spotcheck.py", title="Spot-check"),
     st.Page("app_pages/generate.py", title="Generate"),
+    st.Page("app_pages/teacher.py", title="Teacher answers"),
     st.Page("app_pages/playground.py", title="Prompt playground"),
 ]
 

@@ -2,7 +2,8 @@
 
 GPT-4-LLM compares models by ROUGE-L against the ground-truth output, bucketed by the length of
 that ground truth; Self-Instruct's user-oriented set gives four models' answers to 252
-instructions. Rows are aligned on (instruction, input), not on ids, so any files can be compared.
+instructions. Rows are aligned on (instruction, input), not on ids, so any files can be compared;
+a translated row (a teacher's Chinese answer) on the texts it translates.
 """
 
 from __future__ import annotations
@@ -88,15 +89,50 @@ def rouge_by_bucket(scores: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+#: Metadata keys of a translated row (a teacher's Chinese answers) naming the texts it translates.
+ORIGINAL_TEXTS = {"instruction": "original_instruction", "input": "original_input"}
+_ASKED = ["_asked_instruction", "_asked_input"]
+
+
+def _asked_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """(instruction, input) as the source asked them: a translated row's originals, which its
+    metadata keeps, else the row's own texts."""
+    originals = [
+        meta if isinstance(meta, dict) and ORIGINAL_TEXTS["instruction"] in meta else None
+        for meta in frame["metadata"]
+    ]
+    return pd.DataFrame(
+        {
+            field: [
+                (meta.get(key) or "") if meta else text
+                for meta, text in zip(originals, frame[field], strict=True)
+            ]
+            for field, key in ORIGINAL_TEXTS.items()
+        }
+    )
+
+
 def side_by_side(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (instruction, input), in first-seen order: each model's output, the reference."""
-    keys = ["instruction", "input"]
-    parts = [frame.drop_duplicates(keys) for frame in frames.values()]
+    """One row per (instruction, input), in first-seen order: each model's output, the reference.
+
+    A translated row is aligned by the texts it translates, so a teacher's Chinese answers
+    stand beside the English rows they answer; the first dataset holding a row gives the texts
+    shown.
+    """
+    texts = list(ORIGINAL_TEXTS)
+    parts = []
+    for frame in frames.values():
+        asked = _asked_texts(frame)
+        keyed = frame.assign(
+            **{key: asked[f].to_numpy() for key, f in zip(_ASKED, texts, strict=True)}
+        )
+        parts.append(keyed.drop_duplicates(_ASKED))
     if not parts:
-        return pd.DataFrame(columns=[*keys, "reference"])
-    merged = pd.concat([part[[*keys, "reference"]] for part in parts]).drop_duplicates(keys)
+        return pd.DataFrame(columns=[*texts, "reference"])
+    merged = pd.concat([part[[*_ASKED, *texts, "reference"]] for part in parts])
+    merged = merged.drop_duplicates(_ASKED)
     for model, part in zip(frames, parts, strict=True):
         merged = merged.merge(
-            part[[*keys, "output"]].rename(columns={"output": model}), on=keys, how="left"
+            part[[*_ASKED, "output"]].rename(columns={"output": model}), on=_ASKED, how="left"
         )
-    return merged.reset_index(drop=True)
+    return merged.drop(columns=_ASKED).reset_index(drop=True)

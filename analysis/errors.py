@@ -160,6 +160,11 @@ class Errors:
     )
     E073 = "two template versions replace {template}: {names}; choose one"
     E074 = 'stop must be a JSON list of strings, such as ["\\n\\n", "16."] ({problem})'
+    E080 = "{name} must be a positive whole number, not {value!r}"
+    E081 = (
+        "{folder} holds answers to another version of {source} (fingerprint {was}, now "
+        "{now}): its rows would no longer match their answers; choose another output folder"
+    )
     E090 = "{what} needs at least {needed} answer set(s); {count} given"
     E091 = (
         "two answer sets are both called {name!r} (by their model column and by their dataset "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.figures.similarity import similarity_histogram
-from analysis.rouge import TOKENIZERS
+from analysis.rouge import TOKENIZERS, default_tokenizer
 from analysis.schema import TEXT_FIELDS
 from analysis.similarity import rows_above, similarity_histogram_data
 from analysis.wording import counted
@@ -22,6 +22,7 @@ field = controls[1].selectbox("Field", TEXT_FIELDS, key="similarity_field")
 tokenizer = controls[2].selectbox(
     "Tokenizer",
     TOKENIZERS,
+    index=TOKENIZERS.index(default_tokenizer(dataset.frame["lang"])),
     key="similarity_tokenizer",
     help="english: rouge_score's (the papers'); cjk: per character for Chinese, Japanese, Korean; auto: per row",
 )

@@ -34,6 +34,11 @@ JUDGE_PAIR_REFERENCE_SYSTEM = "judge_pair_math_v1_system.txt"
 JUDGE_PAIR_REFERENCE = "judge_pair_math_v1.txt"
 JUDGE_REVIEW_SYSTEM = "judge_vicuna_review_system.txt"
 JUDGE_REVIEW = "judge_vicuna_review_general.txt"
+ANSWER_INPUT = "alpaca_answer_input.txt"
+ANSWER_NO_INPUT = "alpaca_answer_no_input.txt"
+ANSWER_ZH_INPUT = "answer_zh_input.txt"
+ANSWER_ZH_NO_INPUT = "answer_zh_no_input.txt"
+TRANSLATE_ZH = "translate_to_chinese.txt"
 
 #: The placeholders each template must contain.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -51,6 +56,11 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     JUDGE_PAIR_REFERENCE: ("question", "ref_answer_1", "answer_a", "answer_b"),
     JUDGE_REVIEW_SYSTEM: (),
     JUDGE_REVIEW: ("question", "answer_1", "answer_2"),
+    ANSWER_INPUT: ("instruction", "input"),
+    ANSWER_NO_INPUT: ("instruction",),
+    ANSWER_ZH_INPUT: ("instruction", "input"),
+    ANSWER_ZH_NO_INPUT: ("instruction",),
+    TRANSLATE_ZH: ("text",),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

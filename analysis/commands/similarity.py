@@ -13,7 +13,7 @@ from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
-from analysis.rouge import ENGLISH, TOKENIZERS, similarity_to_pool
+from analysis.rouge import TOKENIZERS, default_tokenizer, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
 from analysis.similarity import count_above
 
@@ -27,7 +27,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--pool", default=DEFAULT_POOL, help=f"pool dataset (default: {DEFAULT_POOL})"
     )
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
-    parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
+    parser.add_argument(
+        "--tokenizer",
+        choices=TOKENIZERS,
+        help="default: english (the papers'), auto for a dataset with rows tagged zh, ja or ko",
+    )
     parser.add_argument("--out", required=True, type=Path, help="CSV file to write")
 
 
@@ -35,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     pool = load_dataset(args.pool)
     report_warnings(pool)
-    result = similarity_to_pool(dataset.frame, pool.frame, args.field, args.tokenizer)
+    tokenizer = args.tokenizer or default_tokenizer(dataset.frame["lang"])
+    result = similarity_to_pool(dataset.frame, pool.frame, args.field, tokenizer)
     atomic_write_text(args.out, result.to_csv(index=False))  # floats round-trip (repr)
     above = count_above(result["max_rougeL"], DEFAULT_THRESHOLD)
     print(

@@ -25,6 +25,13 @@ _CJK_TOKEN = re.compile(f"[{CJK_CHARACTERS}]|[^\\W_{CJK_CHARACTERS}]+")
 _ANY_CJK = 0.0
 
 
+def default_tokenizer(langs: Iterable[object]) -> str:
+    """The papers' tokenizer (rouge_score's English one), or "auto" for a dataset with rows
+    tagged with a CJK language (a teacher's Chinese answers), which English would score 0."""
+    tagged = {lang for lang in langs if isinstance(lang, str)}
+    return AUTO if any(cjk_language("", lang) for lang in tagged) else ENGLISH
+
+
 def tokenize_english(text: str) -> list[str]:
     """rouge_score's default tokenizer without stemming: lowercase, [a-z0-9] runs only.
 

@@ -76,6 +76,23 @@ def test_compare_side_by_side_aligns_on_instruction_and_input_in_first_seen_orde
     assert pd.isna(table["B"].iloc[0]) and table["B"].tolist()[1:] == ["B2", "B3"]
 
 
+def test_compare_side_by_side_aligns_a_translated_row_on_the_texts_it_translates():
+    english = frame(
+        [{"instruction": "Say hi.", "output": "Hi."}, {"instruction": "Add", "input": "1, 2"}]
+    )
+    originals = {"original_instruction": "Add", "original_input": "1, 2"}
+    chinese = frame(
+        [{"instruction": "相加", "input": "1，2", "output": "3", "metadata": originals}]
+    )
+    table = side_by_side({"en": english, "zh": chinese})
+    assert table["instruction"].tolist() == ["Say hi.", "Add"]  # the first dataset's texts
+    assert pd.isna(table["zh"].iloc[0]) and table["zh"].iloc[1] == "3"
+    assert side_by_side({"zh": chinese, "en": english})["instruction"].tolist() == [
+        "相加",
+        "Say hi.",
+    ]
+
+
 def test_compare_bundled_predictions_align_row_for_row():
     names = [info.name for info in registry.bundled() if info.group == "user-oriented predictions"]
     table = side_by_side({name: load_dataset(name).frame for name in names})
