@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.datasets import load_dataset
 from analysis.rouge import ENGLISH, IncrementalRougeFilter
+from generation.answer import steps as answer_steps
 from generation.backend import LOCAL
 from generation.client import AUTO_API, CHAT, Progress, Request, SyncLLMClient, resolved_api
 from generation.judge import steps as judge_steps
@@ -32,7 +33,7 @@ from generation.self_instruct import filters, steps
 from generation.self_instruct.pool import Pool, Rules
 from generation.self_instruct.seeds import SeedTask
 from generation.self_instruct.variants import ALPACA, SELF_INSTRUCT, AlpacaRound, SelfInstructRound
-from generation.templates import Template, check_placeholders
+from generation.templates import Template, check_placeholders, load_template
 from generation.usage import UsageCounter
 
 #: The answer sets the judge steps grade: the bundled models' answers to the same questions.
@@ -232,6 +233,46 @@ def _instances_step(is_classification: bool) -> Step:
     )
 
 
+def _answer_step(with_input: bool) -> Step:
+    """The teacher answering a seed task with Alpaca's prompt (with or without its input): the
+    verdict is whether the reply holds an answer, whole."""
+    role = answer_steps.WITH_INPUT if with_input else answer_steps.WITHOUT_INPUT
+    file = answer_steps.TEMPLATE_FILES[answer_steps.EN][role]
+
+    def tasks(context: _Context) -> list[SeedTask]:
+        found = [t for t in context.seed_tasks if (t.input != "") == with_input]
+        return found or list(context.seed_tasks)
+
+    def build(template, rng, seed, context) -> str:
+        task = rng.choice(tasks(context))
+        context.shown[seed] = task
+        return answer_steps.Answer(template, template).format_input(task.instruction, task.input)
+
+    def judge(template, text, truncated, chat, seed, context) -> list[Item]:
+        task = context.shown[seed]
+        answer = answer_steps.Answer(template, template).format_output(text, task.input)
+        reason = filters.TRUNCATED if truncated else (KEPT if answer else filters.EMPTY_OUTPUT)
+        return [
+            Item(
+                text=task.instruction,
+                verdict=KEPT if reason == KEPT else REJECTED,
+                reason=reason,
+                input=task.input,
+                output=answer or "",
+            )
+        ]
+
+    original_template = load_template(file)
+    decoding = {
+        **answer_steps.ANSWER_PARAMS,
+        "stop": answer_steps.completion_stops([original_template]),
+    }
+    which = "with its input" if with_input else "without input"
+    label = f"Teacher answers: Alpaca's prompt, {which} (GPT-4-LLM)"
+    key = "answer_with_input" if with_input else "answer_without_input"
+    return Step(key, label, file, decoding, build, judge)
+
+
 @lru_cache(maxsize=1)
 def _bundled_answers() -> tuple[tuple[str, str, str], ...]:
     """(question, model, answer) of the four bundled models' answers to the 252 user-oriented
@@ -304,6 +345,8 @@ STEPS: dict[str, Step] = {
         _instances_step(is_classification=False),
         _instances_step(is_classification=True),
         _round_step("alpaca", "Alpaca: a batch of whole tasks", ALPACA, AlpacaRound),
+        _answer_step(with_input=True),
+        _answer_step(with_input=False),
         _judge_step(judge_steps.SINGLE, "Judge: grade one answer 1-10 (MT-bench)"),
         _judge_step(judge_steps.PAIRWISE, "Judge: which of two answers is better (MT-bench)"),
     )

@@ -210,3 +210,58 @@ def test_playground_ab_checks_every_arm_before_sending(canned_client):
             client,
         )
     assert fake.bodies == []
+
+
+@pytest.fixture
+def scripted_client(tmp_path, api_key):
+    """A client on a fake endpoint whose replies the test sets (`replies[0]` for every prompt)."""
+    replies = ["Rating: [[7]]"]
+    with FakeOpenAI(responder=lambda prompt, body: replies[0]) as fake:
+        backend = resolve_backend("openai", model="fake-model", base_url=fake.url, api_key=api_key)
+        client = LLMClient(backend, cache=tmp_path / "replies.sqlite", timeout=5)
+        with SyncLLMClient(client) as sync:
+            yield fake, sync, replies
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict", "detail"),
+    [
+        ("Helpful and correct. Rating: [[7]]", pg.KEPT, "rating: 7"),
+        ("Helpful. I would give it a seven.", pg.REJECTED, "no verdict in the reply"),
+        ('Rating: [[5]] as in "Rating: [[5]]", then [[9]]', pg.REJECTED, "no verdict"),
+    ],
+)
+def test_playground_judge_single_grades_a_bundled_answer(scripted_client, reply, verdict, detail):
+    fake, client, replies = scripted_client
+    replies[0] = reply
+    step = pg.STEPS["judge_single"]
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [3], SEED_TASKS, client)
+    (body,) = fake.bodies
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]  # chat, as FastChat
+    assert body["temperature"] == 0 and body["max_tokens"] == 2048
+    (item,) = trial.items
+    assert item.verdict == verdict and item.detail.startswith(detail)
+    assert "[user]" in trial.replies[0].prompt and item.text in body["messages"][1]["content"]
+
+
+def test_playground_judge_pairwise_names_the_winner(scripted_client):
+    fake, client, replies = scripted_client
+    replies[0] = "Assistant B is more helpful. [[B]]"
+    step = pg.STEPS["judge_pairwise"]
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [1], SEED_TASKS, client)
+    (item,) = trial.items
+    first, second = item.detail.split("(")[1].rstrip(")").split(" vs ")
+    assert first != second and item.detail.startswith(f"winner: {second}")
+
+
+def test_playground_teacher_answer_is_cut_at_the_next_heading(scripted_client):
+    fake, client, replies = scripted_client
+    replies[0] = "Paris is the capital.\n### Instruction:\nName a river."
+    step = pg.STEPS["answer_without_input"]
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [2], SEED_TASKS, client)
+    (item,) = trial.items
+    assert item.verdict == pg.KEPT and item.output == "Paris is the capital."
+    assert item.input == "" and fake.bodies[0]["max_tokens"] == 512
+    replies[0] = "   "
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [5], SEED_TASKS, client)
+    assert trial.items[0].reason == filters.EMPTY_OUTPUT
