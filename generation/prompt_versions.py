@@ -143,21 +143,24 @@ def apply_versions(
     versions of one template, are refused before anything is sent."""
     store = store or VersionStore()
     result = dict(loaded)
-    role_of = {template.name: role for role, template in loaded.items()}
+    roles_of: dict[str, list[str]] = {}
+    for role, template in loaded.items():  # one file may serve two roles (a shared system text)
+        roles_of.setdefault(template.name, []).append(role)
     chosen: dict[str, list[str]] = {}
     for name in names:
         version = store.get(name)
-        if version.template not in role_of:
+        if version.template not in roles_of:
             raise WorkbenchError(
                 Errors.E072.format(
                     name=name,
                     template=version.template,
                     pipeline=pipeline,
-                    used=", ".join(sorted(role_of)),
+                    used=", ".join(sorted(roles_of)),
                 )
             )
         chosen.setdefault(version.template, []).append(name)
-        result[role_of[version.template]] = version.as_template()
+        for role in roles_of[version.template]:
+            result[role] = version.as_template()
     for template, chosen_names in chosen.items():
         if len(chosen_names) > 1:
             raise WorkbenchError(

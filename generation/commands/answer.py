@@ -21,6 +21,7 @@ from generation.answer.state import AnswerState
 from generation.answer.steps import ANSWER_PARAMS, EN, LANGS, TRANSLATION_PARAMS
 from generation.backend import BACKENDS, LOCAL
 from generation.client import APIS, AUTO_API
+from generation.commands import add_template_version_argument
 from generation.run_status import RunStatus
 
 NAME = "answer"
@@ -68,15 +69,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--templates", help="folder of prompt files replacing the bundled ones of the same name"
     )
-    parser.add_argument(
-        "--template-version",
-        dest="template_versions",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a template version saved in the prompt playground, replacing the template it is "
-        "a version of (repeat for several templates)",
-    )
+    add_template_version_argument(parser)
 
 
 class ProgressBar:

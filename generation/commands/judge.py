@@ -12,6 +12,7 @@ import sys
 from tqdm import tqdm
 
 from generation.backend import BACKENDS, LOCAL
+from generation.commands import add_template_version_argument
 from generation.judge.answers import BY_ID
 from generation.judge.pipeline import JudgeRun
 from generation.judge.run_folder import JUDGE, JudgeConfig, absolute_source
@@ -56,6 +57,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="judge reply limit"
     )
+    add_template_version_argument(parser)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +82,7 @@ def config_from_args(args: argparse.Namespace, pipeline: str = JUDGE, **fixed) -
         base_url=args.base_url,
         concurrency=args.concurrency,
         templates=args.templates,
+        template_versions=tuple(args.template_versions),
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         **fixed,

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from analysis.defaults import DEFAULT_POOL
 from generation.backend import BACKENDS, LOCAL
+from generation.commands import add_template_version_argument
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import APIS, AUTO_API, RunConfig
 from generation.self_instruct.state import RunState, RunStatus, Stage
@@ -56,15 +57,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="completion (the papers') or chat; auto: completion for the embedded model, "
         "chat for remote endpoints",
     )
-    parser.add_argument(
-        "--template-version",
-        dest="template_versions",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a template version saved in the prompt playground, replacing the template it is "
-        "a version of (repeat for several templates)",
-    )
     parser.add_argument("--batch-size", type=int, help="prompts per round (default: the papers' 5)")
     parser.add_argument("--run-seed", type=int, default=42, help="seed of the in-context sampling")
     parser.add_argument(
@@ -75,6 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--patience", type=int, default=20, help="stop after this many rounds keeping nothing"
     )
+    add_template_version_argument(parser)
 
 
 class ProgressBars:

@@ -58,7 +58,7 @@ class JudgeRun:
         )
         self._client = client
         self.on_progress = on_progress
-        self.step = step_for(config.mode, config.templates)
+        self.step = step_for(config.mode, config.templates, config.template_versions)
         self.inputs = load_inputs(config.answers, config.questions)
         self.names = [answer_set.name for answer_set in self.inputs.sets]
         if config.reference_model is not None and config.reference_model not in self.names:

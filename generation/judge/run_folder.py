@@ -65,12 +65,14 @@ class JudgeConfig:
     temperature: float = DEFAULT_TEMPERATURE
     max_tokens: int = DEFAULT_MAX_TOKENS
     templates: str | None = None
+    template_versions: tuple[str, ...] = ()
 
     #: Settings a resumed run may change without changing what it produces.
     ADJUSTABLE = ("concurrency",)
 
     def __post_init__(self):
         object.__setattr__(self, "answers", tuple(self.answers))
+        object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))
         if self.mode not in MODES:
             raise WorkbenchError(
                 Errors.E032.format(what="judging mode", name=self.mode, choices=", ".join(MODES))
@@ -101,6 +103,7 @@ class JudgeConfig:
         """The settings as config.json stores them: the endpoint as safe_url writes it."""
         data = asdict(self)
         data["answers"] = list(self.answers)
+        data["template_versions"] = list(self.template_versions)
         if self.base_url:
             data["base_url"] = safe_url(self.base_url)
         return data

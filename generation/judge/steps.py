@@ -16,7 +16,7 @@ the first-line rule cannot read, so two-score uses the general prompt for every 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -28,6 +28,7 @@ from generation.judge.verdicts import (
     parse_rating,
     parse_two_scores,
 )
+from generation.prompt_versions import apply_versions
 from generation.templates import Template, load_template
 
 SINGLE = "single"
@@ -95,10 +96,14 @@ class JudgePrompts:
     files: Mapping[str, Template]  # role -> template, as the manifest records them
 
 
-def load_prompts(mode: str, folder: str | Path | None = None) -> JudgePrompts:
+def load_prompts(
+    mode: str, folder: str | Path | None = None, versions: Iterable[str] = ()
+) -> JudgePrompts:
     """The judge templates of `mode`, from `folder` where it holds a file of the same name,
-    else the bundled ones."""
-    files = {role: load_template(name, folder) for role, name in TEMPLATE_FILES[mode].items()}
+    else the bundled ones; each saved version named in `versions` (generation.prompt_versions)
+    replaces the template it is a version of."""
+    loaded = {role: load_template(name, folder) for role, name in TEMPLATE_FILES[mode].items()}
+    files = apply_versions(loaded, versions, f"the judge's {mode} mode")
     reference = None
     if "reference_user" in files:
         reference = Prompt(files["reference_system"], files["reference_user"])
@@ -167,6 +172,6 @@ class TwoScoreReview:
 STEPS = {SINGLE: SingleGrading, PAIRWISE: PairwiseGrading, TWO_SCORE: TwoScoreReview}
 
 
-def step_for(mode: str, folder: str | Path | None = None):
+def step_for(mode: str, folder: str | Path | None = None, versions: Iterable[str] = ()):
     """The mode's builder and parser over its templates."""
-    return STEPS[mode](load_prompts(mode, folder))
+    return STEPS[mode](load_prompts(mode, folder, versions))

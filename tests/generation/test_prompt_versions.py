@@ -130,3 +130,29 @@ def test_prompt_versions_cli_option_reaches_the_run_config():
     args = parser.parse_args([*argv, "--template-version", "a", "--template-version", "b"])
     assert config_from_args(args).template_versions == ("a", "b")
     assert config_from_args(parser.parse_args(argv)).template_versions == ()
+
+
+@pytest.mark.parametrize("command", ["judge", "compare-score"])
+def test_prompt_versions_cli_option_reaches_the_judge_config(command):
+    from analysis.cli import build_parser
+    from generation import commands
+    from generation.commands.judge import config_from_args
+
+    parser = build_parser("python -m generation", "", commands)
+    answers = ["predictions/davinci", "predictions/text-davinci-003"]
+    argv = [command, *answers, "--out", "d", "--template-version", "strict"]
+    if command == "judge":
+        argv += ["--mode", "pairwise"]
+    assert config_from_args(parser.parse_args(argv)).template_versions == ("strict",)
+
+
+def test_prompt_versions_replace_every_role_a_file_serves():
+    from generation.judge.steps import TEMPLATE_FILES, load_prompts
+
+    system = templates.JUDGE_SINGLE_SYSTEM
+    VersionStore().save("terse-judge", system, "You are a strict judge.")
+    prompts = load_prompts("single", versions=["terse-judge"])
+    assert TEMPLATE_FILES["single"]["reference_system"] == system  # one file, two roles
+    assert prompts.general.system.text == "You are a strict judge."
+    assert prompts.reference.system.text == "You are a strict judge."
+    assert prompts.files["system"].describe()["source"] == "version terse-judge"
