@@ -118,7 +118,7 @@ def _decoding() -> dict:
     if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
         raise WorkbenchError(Errors.E074.format(problem=f"got {stop!r}"))
     decoding = {
-        name: st.session_state[f"pg_{name}"]
+        name: pg.like_default(step, name, st.session_state[f"pg_{name}"])
         for name, *_, api_default in DECODING_FIELDS
         if name in step.decoding or st.session_state[f"pg_{name}"] != api_default
     }

@@ -357,6 +357,16 @@ def default_decoding(step: Step) -> dict[str, Any]:
     return dict(step.decoding)
 
 
+def like_default(step: Step, name: str, value: float) -> float | int:
+    """A decoding value typed as the step's default (a whole-number 0.0 where the default is 0
+    is sent as 0): the same settings then make the same request, answered from the reply cache
+    whether the trial ran in the page, a notebook or a pipeline."""
+    default = step.decoding.get(name)
+    if isinstance(default, int) and not isinstance(default, bool) and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def request_params(decoding: Mapping[str, Any], backend_kind: str, seed: int) -> dict:
     """The parameters sent: the decoding, and on the embedded model the pipeline's neutral
     sampling and the trial seed (so each seed samples its own reply, reproducibly)."""

@@ -77,6 +77,8 @@ def test_playground_page_runs_saves_and_diffs(page, fake):
     page = _wait_for(page, "pg_result")
     assert len(fake.bodies) == 3
     assert all("<b>new</b>" in body["messages"][-1]["content"] for body in fake.bodies)
+    # The pipeline's decoding as it sends it (2, not 2.0: the same request, the same cache key).
+    assert all(type(body["presence_penalty"]) is int for body in fake.bodies)
     replies = _table(page, "finish_reason")
     assert list(replies["seed"]) == [1, 2, 3]
     ((trial, _),) = page.session_state["pg_result"][1].values()

@@ -265,3 +265,12 @@ def test_playground_teacher_answer_is_cut_at_the_next_heading(scripted_client):
     replies[0] = "   "
     trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [5], SEED_TASKS, client)
     assert trial.items[0].reason == filters.EMPTY_OUTPUT
+
+
+def test_playground_page_values_are_typed_as_the_step_defaults():
+    # A number input gives 0.0 for frequency_penalty; the pipeline sends 0: one request, one
+    # cache entry, whichever sent it.
+    assert pg.like_default(BOOTSTRAP, "frequency_penalty", 0.0) == 0
+    assert isinstance(pg.like_default(BOOTSTRAP, "frequency_penalty", 0.0), int)
+    assert isinstance(pg.like_default(BOOTSTRAP, "temperature", 0.7), float)
+    assert isinstance(pg.like_default(BOOTSTRAP, "frequency_penalty", 0.5), float)
