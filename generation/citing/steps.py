@@ -191,9 +191,10 @@ class Revise:
         lead = reply[: matches[0].start()] if matches else reply
         if lead.strip():
             sections[REVISED_HEADING] = lead
-        for match, following in zip(matches, [*matches[1:], None], strict=True):
+        for index, match in enumerate(matches):
             heading = _HEADINGS_LOWER[match.group(1).strip().lower()]
-            body = reply[match.end() : following.start() if following else len(reply)]
+            end = matches[index + 1].start() if index + 1 < len(matches) else len(reply)
+            body = reply[match.end() : end]
             if heading in sections and sections[heading].strip():
                 if heading == REVISED_HEADING and not body.strip():
                     continue  # a chat model repeated the heading the prompt ended with
