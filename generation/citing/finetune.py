@@ -7,11 +7,16 @@ files in its environment:
   CITING_NEXT_STUDENT (where it must write the next student).
 It fine-tunes the student on the revisions, serves the result on an OpenAI-compatible endpoint
 and writes {"model": ..., "base_url": ...} to CITING_NEXT_STUDENT; round r+1's student is then
-that endpoint. Its output goes to round-NN/finetune.log.
+that endpoint. Its output goes to round-NN/finetune.log. A server it started may be named by
+"pid" in that file (its own session): the run ends it once the next round is answered, or when
+the run stops; a resumed run whose student server is gone runs the command again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -66,3 +71,35 @@ def next_student(out_dir: Path, number: int) -> BackendConfig:
     if not all(isinstance(v, str) and v for v in (model, base_url)):
         raise refuse('"model" and "base_url" must both be texts')
     return resolve_backend(OPENAI, model, base_url)
+
+
+def _served_pid(out_dir: Path, number: int) -> int | None:
+    data = read_json(rf.round_dir(out_dir, number) / rf.NEXT_STUDENT_FILE)
+    pid = data.get("pid") if isinstance(data, dict) else None
+    return pid if isinstance(pid, int) and pid > 0 else None
+
+
+def student_alive(out_dir: Path, number: int) -> bool:
+    """Whether round `number`'s fine-tuning left a student to ask: a file naming one, and its
+    server (when it names a pid) still running."""
+    if not (rf.round_dir(out_dir, number) / rf.NEXT_STUDENT_FILE).exists():
+        return False
+    pid = _served_pid(out_dir, number)
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_student(out_dir: Path, number: int) -> None:
+    """End the server that round `number`'s fine-tuning command started, if it named one."""
+    pid = _served_pid(out_dir, number)
+    if pid is None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGTERM)

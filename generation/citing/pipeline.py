@@ -31,7 +31,7 @@ from generation.backend import LOCAL, BackendConfig
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
 from generation.citing.assign import assign_categories
-from generation.citing.finetune import next_student, run_finetune
+from generation.citing.finetune import next_student, run_finetune, stop_student, student_alive
 from generation.citing.rubrics import read_rubrics, write_rubrics
 from generation.citing.run_folder import CitingConfig
 from generation.citing.split import PARTS, TEST, TRAIN, VALIDATION, split_ids
@@ -159,6 +159,10 @@ class CitingRun:
                 split = self._split()
                 categories = self._categories(split)
                 self._assign_unseen(split, categories)
+                if self.config.rubrics_only:
+                    self.state.status = RunStatus.STOPPED  # resumable: the rounds are next
+                    self.state.stage = Stage.CATEGORIES
+                    return self.state
                 self._rounds(split, categories)
                 self._finish(split)
             except (BatchStopped, KeyboardInterrupt):
@@ -175,6 +179,9 @@ class CitingRun:
                 for client in self._clients:
                     client.close()
                 self._clients.clear()
+                if self.config.finetune_command:  # a resumed run serves them again
+                    for number in (self.state.round - 1, self.state.round):
+                        stop_student(self.out_dir, number)
         return self.state
 
     def _check_source(self, saved: CitingState | None) -> None:
@@ -350,15 +357,22 @@ class CitingRun:
             self.state.students[str(number)] = student.model
             self.state.rounds_done = number
             self._save(force=True)
+            if self.config.finetune_command and number > 1:
+                stop_student(self.out_dir, number - 1)  # its round is answered
             if self.config.finetune_command and number < self.config.rounds:
-                self.state.stage = Stage.FINETUNE
-                self._save(force=True)
-                run_finetune(self.config.finetune_command, self.out_dir, number)
+                self._finetune(number)
+
+    def _finetune(self, number: int) -> None:
+        self.state.stage = Stage.FINETUNE
+        self._save(force=True)
+        run_finetune(self.config.finetune_command, self.out_dir, number)
 
     def _student_of(self, number: int) -> BackendConfig:
         """Round 1's student is the configured one; a later round's is what the fine-tuning
         command of the round before wrote, else the configured one again."""
         if number > 1 and self.config.finetune_command:
+            if not student_alive(self.out_dir, number - 1):  # a resumed run: train it again
+                self._finetune(number - 1)
             return next_student(self.out_dir, number - 1)
         return self.student_backend
 

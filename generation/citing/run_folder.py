@@ -62,6 +62,7 @@ class CitingConfig:
     fourth). Teacher and student: each a backend, model and endpoint, both the embedded model
     when none is given. finetune_command: run after each round but the last (see
     generation.citing.finetune); without one the student stays the same model.
+    rubrics_only: stop once rubrics.json is written (edit it, then run again without it).
     embedding_model: assigns sampled instructions the teacher did not group to a category by
     sentence embeddings (analysis.embeddings); None: they are left out of the round.
     """
@@ -88,10 +89,11 @@ class CitingConfig:
     template_versions: tuple[str, ...] = ()
     embedding_model: str | None = None
     finetune_command: str | None = None
+    rubrics_only: bool = False
     run_seed: int = 42
 
     #: Settings a resumed run may change without changing a finished round.
-    ADJUSTABLE = ("rounds", "concurrency", "finetune_command")
+    ADJUSTABLE = ("rounds", "concurrency", "finetune_command", "rubrics_only")
 
     def __post_init__(self):
         object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))

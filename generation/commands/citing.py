@@ -86,6 +86,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(see generation/citing/finetune.py)",
     )
     parser.add_argument(
+        "--rubrics-only",
+        action="store_true",
+        help="stop once DIR/rubrics.json is written: edit it, then rerun without this flag",
+    )
+    parser.add_argument(
         "--templates", help="folder of prompt files replacing the bundled ones of the same name"
     )
     parser.add_argument(
@@ -146,6 +151,13 @@ def run(args: argparse.Namespace) -> int:
         f"{usage.requests} requests, {usage.total_tokens:,} tokens, {state.seconds / 60:.1f} min",
         file=sys.stderr,
     )
+    if state.status is RunStatus.STOPPED and args.rubrics_only:
+        print(
+            f"rubrics in {pipeline.out_dir / rf.RUBRICS_FILE}: edit them, then rerun without "
+            "--rubrics-only",
+            file=sys.stderr,
+        )
+        return 0
     if state.status is RunStatus.STOPPED:
         print("stopped; rerun the same command to resume", file=sys.stderr)
         return 130
