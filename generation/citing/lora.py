@@ -39,11 +39,12 @@ class LoraSettings:
     alpha: int = 16
     max_length: int = 256
     seed: int = 0
+    device: str = "cpu"  # "cuda" on a GPU machine
 
 
 def load_base(base: str | Path | None):
-    """(model, tokenizer) on the CPU in float32: a transformers folder, a .gguf file, or by
-    default the bundled SmolLM2 GGUF."""
+    """(model, tokenizer) in float32: a transformers folder (or, with network, a hub id), a
+    .gguf file, or by default the bundled SmolLM2 GGUF."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -109,7 +110,10 @@ def train_lora(model, tokenizer, rows: list[dict], settings: LoraSettings) -> tu
     losses = []
     for step in range(settings.steps):
         ids, labels = examples[step % len(examples)]
-        output = peft_model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels]))
+        output = peft_model(
+            input_ids=torch.tensor([ids], device=settings.device),
+            labels=torch.tensor([labels], device=settings.device),
+        )
         output.loss.backward()
         optimizer.step()
         optimizer.zero_grad()
@@ -118,14 +122,19 @@ def train_lora(model, tokenizer, rows: list[dict], settings: LoraSettings) -> tu
     return peft_model.merge_and_unload(), losses
 
 
-def evaluate_loss(model, tokenizer, rows: list[dict], max_length: int) -> float:
+def evaluate_loss(model, tokenizer, rows: list[dict], settings: LoraSettings) -> float:
     """Mean answer-token loss over the rows: did training move the model toward them?"""
     import torch
 
-    examples = training_examples(rows, tokenizer, max_length)
+    examples = training_examples(rows, tokenizer, settings.max_length)
     with torch.no_grad():
         losses = [
-            float(model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss)
+            float(
+                model(
+                    input_ids=torch.tensor([ids], device=settings.device),
+                    labels=torch.tensor([labels], device=settings.device),
+                ).loss
+            )
             for ids, labels in examples
         ]
     return sum(losses) / len(losses)
@@ -139,11 +148,12 @@ def finetune(
     started = time.monotonic()
     rows = json.loads(Path(alpaca_file).read_text(encoding="utf-8"))
     model, tokenizer = load_base(base)
-    before = evaluate_loss(model, tokenizer, rows, settings.max_length)
+    model = model.to(settings.device)
+    before = evaluate_loss(model, tokenizer, rows, settings)
     model, losses = train_lora(model, tokenizer, rows, settings)
-    after = evaluate_loss(model, tokenizer, rows, settings.max_length)
+    after = evaluate_loss(model, tokenizer, rows, settings)
     out_folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_folder)
+    model.to("cpu").save_pretrained(out_folder)
     tokenizer.save_pretrained(out_folder)
     report = {
         "base": str(base or bundled_model_file()),
@@ -164,9 +174,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(model_folder: Path, log_file: Path, timeout_s: float = 300.0) -> tuple[str, int]:
-    """Start `transformers serve` on the folder (127.0.0.1, a free port, CPU) in its own
-    session; wait until it lists its model. Returns (base URL, pid)."""
+def serve(
+    model_folder: Path, log_file: Path, device: str = "cpu", timeout_s: float = 300.0
+) -> tuple[str, int]:
+    """Start `transformers serve` on the folder (127.0.0.1, a free port) in its own session;
+    wait until it lists its model. Returns (base URL, pid)."""
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("transformers")),
@@ -177,7 +189,7 @@ def serve(model_folder: Path, log_file: Path, timeout_s: float = 300.0) -> tuple
         "--port",
         str(port),
         "--device",
-        "cpu",
+        device,
     ]
     with log_file.open("ab") as log:
         process = subprocess.Popen(

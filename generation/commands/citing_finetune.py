@@ -35,14 +35,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--base",
-        help="a transformers folder or .gguf file (default: the previous round's student-model "
-        "in $CITING_RUN_DIR, else the embedded SmolLM2 GGUF)",
+        help="the first fine-tuning's starting model: a transformers folder, a .gguf file or a "
+        "hub id (default: the embedded SmolLM2 GGUF); a later round starts from the previous "
+        "round's student-model in $CITING_RUN_DIR",
     )
     parser.add_argument("--steps", type=int, default=DEFAULTS.steps, help="optimizer steps (8)")
     parser.add_argument("--learning-rate", type=float, default=DEFAULTS.learning_rate)
     parser.add_argument("--rank", type=int, default=DEFAULTS.rank, help="LoRA rank (8)")
     parser.add_argument("--max-length", type=int, default=DEFAULTS.max_length, help="tokens (256)")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    parser.add_argument("--device", default=DEFAULTS.device, help="cpu (default) or cuda")
     parser.add_argument(
         "--next-student",
         default=env("CITING_NEXT_STUDENT"),
@@ -75,8 +77,9 @@ def run(args: argparse.Namespace) -> int:
         alpha=2 * args.rank,
         max_length=args.max_length,
         seed=args.seed,
+        device=args.device,
     )
-    report = finetune(Path(args.data), out, args.base or previous_model(), settings)
+    report = finetune(Path(args.data), out, previous_model() or args.base, settings)
     print(
         f"{report['rows']} rows, {args.steps} steps: answer-token loss "
         f"{report['loss_before']:.3f} -> {report['loss_after']:.3f} ({report['seconds']} s); "
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.no_serve:
         return 0
-    base_url, pid = serve(out, out.parent / SERVER_LOG)
+    base_url, pid = serve(out, out.parent / SERVER_LOG, args.device)
     student = {"model": str(out), "base_url": base_url, "pid": pid}
     print(f"serving {out} at {base_url} (pid {pid})", file=sys.stderr)
     if args.next_student:
