@@ -7,7 +7,9 @@ files in its environment:
   CITING_NEXT_STUDENT (where it must write the next student).
 It fine-tunes the student on the revisions, serves the result on an OpenAI-compatible endpoint
 and writes {"model": ..., "base_url": ...} to CITING_NEXT_STUDENT; round r+1's student is then
-that endpoint. Its output goes to round-NN/finetune.log. A server it started may be named by
+that endpoint. The command runs with this interpreter's folder first on PATH ("python" is the
+workbench's). A round without any revision is not fine-tuned on: the next round's student is
+the one that answered it. Its output goes to round-NN/finetune.log. A server it started may be named by
 "pid" in that file (its own session): the run ends it once the next round is answered, or when
 the run stops; a resumed run whose student server is gone runs the command again.
 """
@@ -18,6 +20,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from analysis.errors import Errors, WorkbenchError
@@ -47,6 +50,8 @@ def run_finetune(command: str, out_dir: Path, number: int) -> None:
     folder = rf.round_dir(out_dir, number)
     log = folder / LOG_FILE
     env = {**child_env(), **finetune_environment(out_dir, number)}
+    # "python" in the command is this interpreter (the workbench's venv), as for the worker.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     with log.open("ab") as handle:
         status = subprocess.call(
             command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=handle

@@ -91,6 +91,7 @@ class CitingRun:
         self._last_save = 0.0
         self._clock: tuple[float, float] | None = None
         self._clients: list[SyncLLMClient] = []
+        self._serving: int | None = None  # the round whose fine-tuned student is in use
 
     # --- parameters -----------------------------------------------------------------------
 
@@ -180,7 +181,7 @@ class CitingRun:
                     client.close()
                 self._clients.clear()
                 if self.config.finetune_command:  # a resumed run serves them again
-                    for number in (self.state.round - 1, self.state.round):
+                    for number in {self._serving, self.state.round} - {None}:
                         stop_student(self.out_dir, number)
         return self.state
 
@@ -357,10 +358,15 @@ class CitingRun:
             self.state.students[str(number)] = student.model
             self.state.rounds_done = number
             self._save(force=True)
-            if self.config.finetune_command and number > 1:
-                stop_student(self.out_dir, number - 1)  # its round is answered
-            if self.config.finetune_command and number < self.config.rounds:
+            if (
+                self.config.finetune_command
+                and number < self.config.rounds
+                and self._revised_in(number)
+            ):
                 self._finetune(number)
+
+    def _revised_in(self, number: int) -> int:
+        return self.state.outcomes.get(str(number), {}).get(rec.REVISED, 0)
 
     def _finetune(self, number: int) -> None:
         self.state.stage = Stage.FINETUNE
@@ -369,12 +375,18 @@ class CitingRun:
 
     def _student_of(self, number: int) -> BackendConfig:
         """Round 1's student is the configured one; a later round's is what the fine-tuning
-        command of the round before wrote, else the configured one again."""
-        if number > 1 and self.config.finetune_command:
-            if not student_alive(self.out_dir, number - 1):  # a resumed run: train it again
-                self._finetune(number - 1)
-            return next_student(self.out_dir, number - 1)
-        return self.student_backend
+        command wrote after the last round with revisions (none: the configured one)."""
+        if not self.config.finetune_command:
+            return self.student_backend
+        trained = [n for n in range(number - 1, 0, -1) if self._revised_in(n)]
+        if not trained:  # no round so far had a revision to learn from
+            return self.student_backend
+        if self._serving not in (None, trained[0]):  # a newer student replaces it
+            stop_student(self.out_dir, self._serving)
+        self._serving = trained[0]
+        if not student_alive(self.out_dir, trained[0]):  # a resumed run: train it again
+            self._finetune(trained[0])
+        return next_student(self.out_dir, trained[0])
 
     def _student_answers(self, backend: BackendConfig, records: list[dict], number: int) -> None:
         asked = [record for record in records if record["outcome"] is None]

@@ -306,3 +306,13 @@ def test_citing_pipeline_assigns_the_rest_by_embeddings(run, tmp_path):
     assert [a["id"] for a in assigned] == split["validation"] + split["test"]
     assert {a["part"] for a in assigned} == {"validation", "test"}
     assert all(a["category"] in {"first", "second"} for a in assigned)
+
+
+def test_citing_pipeline_a_round_without_revisions_is_not_learnt_from(run, tmp_path, teacher):
+    teacher.broken.add("### Student's answer:\nanswer of fake-model")
+    calls = tmp_path / "calls"
+    state = run(rounds=2, finetune_command=f"echo called >> {calls}; exit 1")
+    assert state.status is RunStatus.DONE
+    assert state.outcomes == {"1": {rec.UNPARSED: 6}, "2": {rec.UNPARSED: 6}}
+    assert state.students == {"1": "fake-model", "2": "fake-model"}
+    assert not calls.exists()
