@@ -2,8 +2,8 @@
 
 The default student, the embedded SmolLM2-135M-Instruct, is a GGUF file: `transformers` loads
 it with `gguf_file=` (dequantized to float32; needs the `gguf` package), `peft` trains a LoRA
-adapter on the round's Alpaca file (the chat template around instruction + input and the
-revised answer; the loss on the answer's tokens only), the adapter is merged into the weights
+adapter on the round's Alpaca file (the chat template around the prompt the student is asked
+with, Alpaca's, and the revised answer; the loss on the answer's tokens only), the adapter is merged into the weights
 and the model saved as a plain transformers folder. `transformers serve` then serves that
 folder on an OpenAI-compatible endpoint (chat completions), which the next round's student
 requests go to. On a CPU this is a smoke-sized run (a few steps); see the README for a GPU
@@ -62,15 +62,22 @@ def load_base(base: str | Path | None):
     return model, tokenizer
 
 
-def training_examples(rows: list[dict], tokenizer, max_length: int) -> list[tuple[list, list]]:
-    """(input ids, labels) per Alpaca row: the chat template around the question and the
-    answer, labels -100 on the prompt's tokens so only the answer is learnt."""
+def student_prompt(instruction: str, task_input: str) -> str:
+    """What the pipeline asks a served student (a chat model): Alpaca's prompt as the user
+    message, so the student learns the revisions for the prompt it will be asked with."""
+    from generation.citing.steps import load_templates, student_step
+
+    return student_step(load_templates()).format_input(instruction, task_input)
+
+
+def training_examples(
+    rows: list[dict], tokenizer, max_length: int, prompt=student_prompt
+) -> list[tuple[list, list]]:
+    """(input ids, labels) per Alpaca row: the chat template around `prompt(instruction,
+    input)` and the answer, labels -100 on the prompt's tokens so only the answer is learnt."""
     examples = []
     for row in rows:
-        question = row["instruction"].strip()
-        if (row.get("input") or "").strip():
-            question += "\n\n" + row["input"].strip()
-        user = [{"role": "user", "content": question}]
+        user = [{"role": "user", "content": prompt(row["instruction"], row.get("input") or "")}]
         prompt = tokenizer.apply_chat_template(user, add_generation_prompt=True, tokenize=False)
         full = tokenizer.apply_chat_template(
             [*user, {"role": "assistant", "content": row["output"].strip()}], tokenize=False
@@ -83,7 +90,9 @@ def training_examples(rows: list[dict], tokenizer, max_length: int) -> list[tupl
     return examples
 
 
-def train_lora(model, tokenizer, rows: list[dict], settings: LoraSettings) -> tuple:
+def train_lora(
+    model, tokenizer, rows: list[dict], settings: LoraSettings, prompt=student_prompt
+) -> tuple:
     """Train a LoRA adapter for `settings.steps` steps of one example each, cycling through
     the rows in a seeded order; merge it into the model. Returns (the merged model, the loss
     of each step)."""
@@ -91,7 +100,7 @@ def train_lora(model, tokenizer, rows: list[dict], settings: LoraSettings) -> tu
     from peft import LoraConfig, get_peft_model
 
     torch.manual_seed(settings.seed)
-    examples = training_examples(rows, tokenizer, settings.max_length)
+    examples = training_examples(rows, tokenizer, settings.max_length, prompt)
     if not examples:
         raise ValueError("no training example has an answer token")
     random.Random(settings.seed).shuffle(examples)
@@ -122,11 +131,13 @@ def train_lora(model, tokenizer, rows: list[dict], settings: LoraSettings) -> tu
     return peft_model.merge_and_unload(), losses
 
 
-def evaluate_loss(model, tokenizer, rows: list[dict], settings: LoraSettings) -> float:
+def evaluate_loss(
+    model, tokenizer, rows: list[dict], settings: LoraSettings, prompt=student_prompt
+) -> float:
     """Mean answer-token loss over the rows: did training move the model toward them?"""
     import torch
 
-    examples = training_examples(rows, tokenizer, settings.max_length)
+    examples = training_examples(rows, tokenizer, settings.max_length, prompt)
     with torch.no_grad():
         losses = [
             float(
@@ -141,17 +152,22 @@ def evaluate_loss(model, tokenizer, rows: list[dict], settings: LoraSettings) ->
 
 
 def finetune(
-    alpaca_file: Path, out_folder: Path, base: str | Path | None, settings: LoraSettings
+    alpaca_file: Path,
+    out_folder: Path,
+    base: str | Path | None,
+    settings: LoraSettings,
+    prompt=student_prompt,
 ) -> dict:
     """Fine-tune `base` on the Alpaca file, save the merged model in `out_folder`; returns
-    the report (losses before and after, per step, seconds) also written beside it."""
+    the report (losses before and after, per step, seconds) also written beside it.
+    `prompt(instruction, input)`: the user message the student is asked with."""
     started = time.monotonic()
     rows = json.loads(Path(alpaca_file).read_text(encoding="utf-8"))
     model, tokenizer = load_base(base)
     model = model.to(settings.device)
-    before = evaluate_loss(model, tokenizer, rows, settings)
-    model, losses = train_lora(model, tokenizer, rows, settings)
-    after = evaluate_loss(model, tokenizer, rows, settings)
+    before = evaluate_loss(model, tokenizer, rows, settings, prompt)
+    model, losses = train_lora(model, tokenizer, rows, settings, prompt)
+    after = evaluate_loss(model, tokenizer, rows, settings, prompt)
     out_folder.mkdir(parents=True, exist_ok=True)
     model.to("cpu").save_pretrained(out_folder)
     tokenizer.save_pretrained(out_folder)

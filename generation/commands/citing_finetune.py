@@ -62,6 +62,22 @@ def previous_model() -> Path | None:
     return folder if (folder / "config.json").exists() else None
 
 
+def run_prompt():
+    """The student's prompt with the run's templates (its folder and saved versions), else
+    the bundled Alpaca prompt."""
+    from generation.citing.lora import student_prompt
+    from generation.citing.run_folder import CitingConfig
+    from generation.citing.steps import load_templates, student_step
+    from generation.run_files import read_json
+
+    run_dir = os.environ.get("CITING_RUN_DIR")
+    stored = read_json(Path(run_dir) / rf.CONFIG_FILE) if run_dir else None
+    if not stored:
+        return student_prompt
+    config = CitingConfig.from_dict(stored)
+    return student_step(load_templates(config.templates, config.template_versions)).format_input
+
+
 def run(args: argparse.Namespace) -> int:
     from generation.citing.lora import finetune, serve
 
@@ -79,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
     )
-    report = finetune(Path(args.data), out, previous_model() or args.base, settings)
+    report = finetune(Path(args.data), out, previous_model() or args.base, settings, run_prompt())
     print(
         f"{report['rows']} rows, {args.steps} steps: answer-token loss "
         f"{report['loss_before']:.3f} -> {report['loss_after']:.3f} ({report['seconds']} s); "
