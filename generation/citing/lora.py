@@ -78,11 +78,11 @@ def training_examples(
     examples = []
     for row in rows:
         user = [{"role": "user", "content": prompt(row["instruction"], row.get("input") or "")}]
-        prompt = tokenizer.apply_chat_template(user, add_generation_prompt=True, tokenize=False)
+        asked = tokenizer.apply_chat_template(user, add_generation_prompt=True, tokenize=False)
         full = tokenizer.apply_chat_template(
             [*user, {"role": "assistant", "content": row["output"].strip()}], tokenize=False
         )
-        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        prompt_ids = tokenizer(asked, add_special_tokens=False)["input_ids"]
         ids = tokenizer(full, add_special_tokens=False)["input_ids"][:max_length]
         labels = [-100] * min(len(prompt_ids), len(ids)) + ids[len(prompt_ids) :]
         if any(label != -100 for label in labels):
