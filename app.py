@@ -18,6 +18,7 @@ PAGES = [
     st.Page("app_pages/similarity.py", title="Seed similarity"),
     st.Page("app_pages/compare.py", title="Compare models"),
     st.Page("app_pages/judge.py", title="Judge"),
+    st.Page("app_pages/citing.py", title="CITING"),
     st.Page("app_pages/spotcheck.py", title="Spot-check"),
     st.Page("app_pages/generate.py", title="Generate"),
     st.Page("app_pages/teacher.py", title="Teacher answers"),

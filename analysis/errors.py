@@ -209,3 +209,22 @@ class Errors:
     )
     E108 = "no model named {name!r} in these scores; the models are {names}"
     E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"
+    E120 = (
+        "the teacher's categories reply could not be read: {why}. Its whole text is in {path}; "
+        "write the categories into {rubrics} yourself (a list of objects with name, "
+        "description, criteria and members) and rerun, or rerun with another teacher or template"
+    )
+    E121 = "{path} is not a rubric table: {why}"
+    E122 = (
+        "{source} has {rows} row(s): too few for an 8:1:1 split with a row in each part "
+        "(at least {minimum})"
+    )
+    E123 = (
+        "no instruction of round {round} has a category ({count} without one): the categories "
+        "in {rubrics} list none of them as a member and no embedding model assigned them"
+    )
+    E124 = "the fine-tuning command of round {round} failed (exit status {status}); see {log}"
+    E125 = (
+        "the fine-tuning command of round {round} wrote no usable {file} ({why}); it must write "
+        'a JSON object with the next student\'s "model" and "base_url"'
+    )

@@ -39,6 +39,10 @@ ANSWER_NO_INPUT = "alpaca_answer_no_input.txt"
 ANSWER_ZH_INPUT = "answer_zh_input.txt"
 ANSWER_ZH_NO_INPUT = "answer_zh_no_input.txt"
 TRANSLATE_ZH = "translate_to_chinese.txt"
+# CITING (our reconstruction: the paper publishes no prompts); the student answers with
+# Alpaca's answer prompts above.
+CITING_CATEGORIES = "citing_categories.txt"
+CITING_REVISION = "citing_revision.txt"
 
 #: The placeholders each template must contain.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -61,6 +65,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     ANSWER_ZH_INPUT: ("instruction", "input"),
     ANSWER_ZH_NO_INPUT: ("instruction",),
     TRANSLATE_ZH: ("text",),
+    CITING_CATEGORIES: ("count", "categories", "instructions"),
+    CITING_REVISION: ("category", "description", "criteria", "question", "answer"),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

@@ -17,6 +17,7 @@ PAGES = {
     "compare": ("Compare models", 2, 2),
     "judge": ("Judge", 1, 1),  # the bundled GPT-4-LLM scores: their distribution and table
     "generate": ("Generate", 0, 0),
+    "citing": ("CITING", 0, 0),
     "teacher": ("Teacher answers", 0, 0),
     "playground": ("Prompt playground", 0, 1),
 }

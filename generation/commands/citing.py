@@ -1,0 +1,164 @@
+"""python -m generation citing PATH --out DIR: CITING's rubrics and revision rounds.
+
+The dataset is split 8:1:1 (seeded); the teacher groups a sample of training instructions into
+categories with criteria (DIR/rubrics.json: edit it and rerun to change them, or write it
+before the first run); then in each round the student answers a sample of training
+instructions and the teacher revises each answer against its category's criteria. Rerunning
+the same command resumes; every request already answered comes from the reply cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+
+from tqdm import tqdm
+
+from generation.backend import BACKENDS
+from generation.citing import run_folder as rf
+from generation.citing.pipeline import CitingRun
+from generation.citing.records import OUTCOME_WORDS
+from generation.citing.run_folder import CitingConfig
+from generation.citing.state import CitingState
+from generation.client import APIS, AUTO_API
+from generation.run_status import RunStatus
+
+NAME = "citing"
+HELP = (
+    "CITING: the teacher writes rubrics per category of instruction, then revises the "
+    "student's answers against them, round after round; rerun the same command to resume"
+)
+DEFAULTS = CitingConfig(source="")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source", help="the instructions: a registered name, a file, a run folder or a hub id"
+    )
+    parser.add_argument("--out", required=True, help="run folder (created; resumed if it exists)")
+    parser.add_argument("--rounds", type=int, default=DEFAULTS.rounds, help="revision rounds (3)")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=DEFAULTS.sample,
+        help="training instructions answered per round (8; CITING: 1000)",
+    )
+    parser.add_argument(
+        "--categories", type=int, default=DEFAULTS.categories, help="at most this many (4)"
+    )
+    parser.add_argument(
+        "--category-sample",
+        type=int,
+        default=DEFAULTS.category_sample,
+        help="training instructions the teacher groups into categories (40)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="split and sample seed")
+    for role in ("teacher", "student"):
+        parser.add_argument(
+            f"--{role}-backend", choices=BACKENDS, help="default: the embedded model"
+        )
+        parser.add_argument(f"--{role}-model", help="model name; a .gguf path for local")
+        parser.add_argument(f"--{role}-base-url", help="OpenAI-compatible endpoint")
+    parser.add_argument("--api", choices=APIS, default=AUTO_API, help="chat or completion")
+    parser.add_argument("--concurrency", type=int, help="requests in flight (default: client's)")
+    parser.add_argument(
+        "--student-max-tokens", type=int, default=DEFAULTS.student_max_tokens, help="(256)"
+    )
+    parser.add_argument(
+        "--student-temperature", type=float, default=DEFAULTS.student_temperature, help="(0.7)"
+    )
+    parser.add_argument(
+        "--revision-max-tokens", type=int, default=DEFAULTS.revision_max_tokens, help="(512)"
+    )
+    parser.add_argument(
+        "--categories-max-tokens", type=int, default=DEFAULTS.categories_max_tokens, help="(1024)"
+    )
+    parser.add_argument(
+        "--embedding-model",
+        help="assign sampled instructions no category lists by sentence embeddings with this "
+        "sentence-transformers model (e.g. all-MiniLM-L6-v2; needs requirements-ml.txt)",
+    )
+    parser.add_argument(
+        "--finetune-command",
+        help="shell command run after each round but the last: it fine-tunes the student on "
+        "$CITING_ALPACA and writes the next student's endpoint to $CITING_NEXT_STUDENT "
+        "(see generation/citing/finetune.py)",
+    )
+    parser.add_argument(
+        "--rubrics-only",
+        action="store_true",
+        help="stop once DIR/rubrics.json is written: edit it, then rerun without this flag",
+    )
+    parser.add_argument(
+        "--templates", help="folder of prompt files replacing the bundled ones of the same name"
+    )
+    parser.add_argument(
+        "--template-version",
+        dest="template_versions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a saved template version replacing the template it is a version of (repeatable)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> CitingConfig:
+    return CitingConfig(
+        **{f.name: getattr(args, f.name) for f in fields(CitingConfig) if hasattr(args, f.name)}
+    )
+
+
+class ProgressBar:
+    """One tqdm bar on stderr per stage: its requests answered."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+        self.stage: tuple | None = None
+
+    def __call__(self, state: CitingState) -> None:
+        stage = (state.round, state.stage, state.step_total)
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            label = f"round {state.round} {state.stage}" if state.round else str(state.stage)
+            self.bar = tqdm(total=state.step_total, desc=label, unit="req", file=sys.stderr)
+        self.bar.update(state.step_done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def outcome_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {OUTCOME_WORDS.get(outcome, outcome)}" for outcome, n in counts.items())
+
+
+def run(args: argparse.Namespace) -> int:
+    bar = ProgressBar()
+    pipeline = CitingRun(config_from_args(args), args.out, on_progress=bar)
+    try:
+        state = pipeline.run()
+    finally:
+        bar.close()
+    for number, counts in sorted(state.outcomes.items(), key=lambda item: int(item[0])):
+        folder = rf.round_dir(pipeline.out_dir, int(number))
+        print(f"round {number}: {outcome_text(counts)} -> {folder}", file=sys.stderr)
+    usage = state.total_usage()
+    print(
+        f"{args.out}: {state.status} - {state.rounds_done} of {state.rounds} rounds; "
+        f"{usage.requests} requests, {usage.total_tokens:,} tokens, {state.seconds / 60:.1f} min",
+        file=sys.stderr,
+    )
+    if state.status is RunStatus.STOPPED and args.rubrics_only:
+        print(
+            f"rubrics in {pipeline.out_dir / rf.RUBRICS_FILE}: edit them, then rerun without "
+            "--rubrics-only",
+            file=sys.stderr,
+        )
+        return 0
+    if state.status is RunStatus.STOPPED:
+        print("stopped; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,80 @@
+"""The CITING page through AppTest: start a run that stops at the rubric table, edit and save
+the table, start the rounds, read a round's records and its exports."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.paths import runs_dir
+from generation.citing import launcher, rubrics
+from generation.citing import run_folder as rf
+from generation.testing.fake_openai import FakeOpenAI
+from tests.generation.test_citing_pipeline import Teacher
+
+PAGE = "app_pages/citing.py"
+
+
+@pytest.fixture(autouse=True)
+def no_backend(monkeypatch):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "WORKBENCH_MODEL", "WORKBENCH_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_citing_page_without_runs_invites_a_first_run(run_app):
+    app = run_app(page=PAGE)
+    assert not app.exception
+    assert app.title[0].value == "CITING"
+    assert "No runs yet" in app.info[0].value
+
+
+def test_citing_page_rubrics_edited_then_rounds(run_app):
+    teacher = Teacher()
+    with FakeOpenAI(responder=teacher) as fake:
+        app = run_app(page=PAGE)
+        app.number_input(key="citing_rounds").set_value(1)
+        app.number_input(key="citing_sample").set_value(3)
+        app.number_input(key="citing_category_sample").set_value(6)
+        for role in ("teacher", "student"):
+            app.selectbox(key=f"citing_{role}_backend").select("openai")
+            app.text_input(key=f"citing_{role}_model").input(f"fake-{role}")
+            app.text_input(key=f"citing_{role}_base_url").input(fake.url)
+        app.text_input(key="citing_name").input("page-run")
+        app = app.button(key="citing_start").click().run()
+        assert not app.exception
+        run_dir = runs_dir() / "page-run"
+        status = launcher.wait(run_dir, timeout=120)
+        assert status.status == "stopped" and status.state.rounds_done == 0
+        app.run()
+        assert not app.exception
+        [editor] = app.data_editor
+        assert editor.editing_mode == "dynamic"
+        table = rubrics.read_rubrics(run_dir / rf.RUBRICS_FILE)
+        assert [c.name for c in table] == ["first", "second"]
+        pd.testing.assert_frame_equal(editor.value, rubrics.to_frame(table))
+        app = app.button(key="citing_save_rubrics").click().run()
+        assert not app.exception and app.success[0].value.startswith("Saved")
+        assert rubrics.read_rubrics(run_dir / rf.RUBRICS_FILE) == table
+        # AppTest cannot type into the editor: the edit is written to the file, as on the CLI.
+        frame = rubrics.to_frame(table)
+        frame.loc[0, "criteria"] = "Mentions the weather."
+        rubrics.write_rubrics(run_dir / rf.RUBRICS_FILE, rubrics.from_frame(frame))
+        assert app.button(key="citing_resume").label == "Start the rounds"
+        app = app.button(key="citing_resume").click().run()
+        assert not app.exception
+        status = launcher.wait(run_dir, timeout=120)
+        assert status.status == "done" and status.state.rounds_done == 1
+        prompts = [body["messages"][-1]["content"] for body in fake.bodies]
+    assert any("Mentions the weather." in prompt for prompt in prompts)
+    app.run()
+    assert not app.exception
+    shown = app.dataframe[-1].value
+    assert isinstance(shown, pd.DataFrame) and len(shown) == 3
+    assert set(shown["outcome"]) == {"revised"}
+    assert shown["revision"].str.startswith("Better than answer of fake-student").all()
+    labels = [button.label for button in app.get("download_button")]
+    assert labels == ["Download alpaca.json", "Download chat.jsonl"]
+    exported = json.loads((rf.round_dir(run_dir, 1) / rf.ALPACA_FILE).read_text())
+    assert [row["output"] for row in exported] == shown["revision"].tolist()

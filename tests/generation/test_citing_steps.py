@@ -1,0 +1,197 @@
+"""CITING's prompts and strict parsers, the split and the rubric table, without any model:
+well-formed replies read, every malformed one refused with its reason, never guessed."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.datasets import load_dataset
+from analysis.errors import WorkbenchError
+from generation import templates
+from generation.answer.steps import WITH_INPUT, WITHOUT_INPUT
+from generation.citing import rubrics
+from generation.citing.assign import BY_TEACHER, assign_categories
+from generation.citing.split import TEST, TRAIN, VALIDATION, split_ids
+from generation.citing.steps import (
+    CATEGORIES,
+    REVISION,
+    Categorize,
+    Category,
+    Revise,
+    Unparsed,
+    load_templates,
+)
+from generation.prompt_versions import VersionStore
+
+LOADED = load_templates()
+CATEGORIZE = Categorize(LOADED[CATEGORIES])
+REVISE = Revise(LOADED[REVISION])
+INSTRUCTIONS = ["Add 2 and 3.", "Write a haiku about rain.", "What is 7 times 6?"]
+RUBRIC = Category("math", "arithmetic questions", ("The result is right.", "Show the steps."))
+
+
+def reply(categories) -> str:
+    return json.dumps({"categories": categories})
+
+
+def good(**changes) -> dict:
+    return {
+        "name": "math",
+        "description": "sums",
+        "criteria": ["right"],
+        "members": [1, 3],
+    } | changes
+
+
+def test_citing_steps_templates_are_ours_and_the_students_are_alpacas():
+    assert set(LOADED) == {CATEGORIES, REVISION, WITH_INPUT, WITHOUT_INPUT}
+    assert LOADED[WITHOUT_INPUT].name == templates.ANSWER_NO_INPUT
+    for role in (CATEGORIES, REVISION):
+        assert "reconstruction" in LOADED[role].text
+
+
+def test_citing_steps_categories_prompt_lists_every_instruction_numbered():
+    prompt = CATEGORIZE.format_input(["Add  2\nand 3.", "Write a haiku."], 5)
+    assert "1. Add 2 and 3.\n2. Write a haiku." in prompt
+    assert "at most 5 categories" in prompt and "Below are 2 numbered" in prompt
+
+
+def test_citing_steps_categories_parsed_from_plain_and_fenced_json():
+    categories = [
+        good(),
+        {"name": "poetry", "description": "poems", "criteria": ["rhymes", "short"], "members": [2]},
+    ]
+    for text in (reply(categories), f"Sure:\n```json\n{reply(categories)}\n```\nDone."):
+        parsed = CATEGORIZE.format_output(text, INSTRUCTIONS)
+        assert [c.name for c in parsed] == ["math", "poetry"]
+        assert parsed[0].members == (INSTRUCTIONS[0], INSTRUCTIONS[2])
+        assert parsed[1].criteria == ("rhymes", "short")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("I cannot do that.", "no JSON object"),
+        ('{"categories": [', "no JSON object"),
+        ('{"categories": [}', "malformed"),
+        (json.dumps({"groups": []}), "no non-empty"),
+        (reply([]), "no non-empty"),
+        (reply(["math"]), "not an object"),
+        (reply([good(name=" ")]), "name is not a non-empty text"),
+        (reply([good(), good(members=[2])]), "used twice"),
+        (reply([good(criteria=[])]), "criteria is not a non-empty list"),
+        (reply([good(criteria=["ok", 3])]), "criterion is not"),
+        (reply([good(members=["1"])]), "list of instruction numbers"),
+        (reply([good(members=[4])]), "no instruction number 4"),
+        (reply([good(members=[True])]), "list of instruction numbers"),
+        (reply([good(), good(name="other", members=[3])]), "instruction 3 is in category 1"),
+    ],
+)
+def test_citing_steps_malformed_categories_are_refused(text, why):
+    with pytest.raises(Unparsed, match=why):
+        CATEGORIZE.format_output(text, INSTRUCTIONS)
+
+
+def test_citing_steps_revision_prompt_carries_the_rubric_and_the_answer():
+    prompt = REVISE.format_input("Add 2 and 3.", "", RUBRIC, "  It is 6.  ")
+    assert '"math": arithmetic questions' in prompt
+    assert "1. The result is right.\n2. Show the steps." in prompt
+    assert "### Instruction:\nAdd 2 and 3.\n\n### Student's answer:\nIt is 6.\n" in prompt
+    assert prompt.endswith("### Revised answer:")
+    assert "Add\n\n5 + 5" in REVISE.format_input("Add", "5 + 5", RUBRIC, "10")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " 2 + 3 = 5.\n\n### Rationale:\nThe sum was wrong.",  # a completion of the prompt
+        "### Revised answer:\n2 + 3 = 5.\n\n### Rationale:\nThe sum was wrong.",  # chat
+        "Revised answer: 2 + 3 = 5.\nRationale: The sum was wrong.\n\n### Instruction:\nNext",
+        "### Revised answer:\n### Revised answer:\n2 + 3 = 5.\n### Rationale:\nThe sum was wrong.",
+    ],
+)
+def test_citing_steps_revision_and_rationale_parsed(text):
+    assert REVISE.format_output(text) == ("2 + 3 = 5.", "The sum was wrong.")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2 + 3 = 5.", 'no "Rationale"'),
+        ("### Revised answer:\n\n### Rationale:\nfixed", 'no "Revised answer"'),
+        ("5\n### Rationale:\n   \n", 'no "Rationale"'),
+        ("5\n### Revised answer:\n6\n### Rationale:\nwhy", 'two "Revised answer"'),
+        ("", 'no "Revised answer"'),
+    ],
+)
+def test_citing_steps_malformed_revisions_are_refused(text, why):
+    with pytest.raises(Unparsed, match=why):
+        REVISE.format_output(text)
+
+
+def test_citing_steps_a_saved_version_replaces_a_citing_template(tmp_path):
+    text = "Revise for {category} ({description}): {criteria}\n{question}\n{answer}\n"
+    VersionStore().save("terse", templates.CITING_REVISION, text)
+    loaded = load_templates(versions=["terse"])
+    assert loaded[REVISION].text == text and loaded[REVISION].source == "version terse"
+    (tmp_path / templates.CITING_CATEGORIES).write_text("{instructions} {count}")
+    with pytest.raises(WorkbenchError, match=r"\{categories\}"):
+        load_templates(tmp_path)
+
+
+def test_citing_split_is_seeded_8_1_1_and_covers_every_id_once():
+    ids = load_dataset("seed_tasks").frame["id"].tolist()
+    split = split_ids(ids, seed=3)
+    assert sorted(split[TRAIN] + split[VALIDATION] + split[TEST]) == sorted(ids)
+    for part in (VALIDATION, TEST):
+        assert abs(len(split[part]) - len(ids) / 10) <= 1
+    assert split == split_ids(list(ids), seed=3)
+    assert split[TRAIN] != split_ids(ids, seed=4)[TRAIN]
+    assert split_ids(list("abcdefghij"), 0)[TEST] and split_ids(list("abcdefghij"), 0)[VALIDATION]
+    with pytest.raises(WorkbenchError, match="too few"):
+        split_ids(["a", "b"], 0)
+
+
+def test_citing_rubrics_round_trip_through_file_and_table(tmp_path):
+    path = tmp_path / "rubrics.json"
+    table = [RUBRIC, Category("poetry", "poems", ("Rhymes.",), ("Write a haiku about rain.",))]
+    rubrics.write_rubrics(path, table)
+    assert rubrics.read_rubrics(path) == table
+    frame = rubrics.to_frame(table)
+    assert list(frame.columns) == list(rubrics.COLUMNS)
+    frame.loc[1, "criteria"] = "Rhymes.\n\nHas 17 syllables."
+    edited = rubrics.from_frame(frame)
+    assert edited[1].criteria == ("Rhymes.", "Has 17 syllables.")
+    assert rubrics.read_rubrics(tmp_path / "none.json") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("{", "malformed JSON"),
+        ('{"categories": []}', "no non-empty"),
+        ('{"categories": [{"name": "a", "description": "b", "criteria": []}]}', "no criteria"),
+        ('{"categories": [{"name": "a", "description": "", "criteria": ["c"]}]}', "description"),
+        ('{"categories": [{"name": "a", "description": "b", "criteria": [1]}]}', "list of texts"),
+    ],
+)
+def test_citing_rubrics_a_broken_file_is_refused(tmp_path, content, why):
+    path = tmp_path / "rubrics.json"
+    path.write_text(content)
+    with pytest.raises(WorkbenchError, match=why):
+        rubrics.read_rubrics(path)
+
+
+def test_citing_rubrics_an_edited_table_with_an_empty_row_is_refused():
+    frame = pd.concat([rubrics.to_frame([RUBRIC]), pd.DataFrame([{"category": "x"}])])
+    with pytest.raises(WorkbenchError, match="category 2: description"):
+        rubrics.from_frame(frame)
+
+
+def test_citing_assign_by_membership_whitespace_and_case_aside():
+    table = [Category("math", "sums", ("right",), ("Add 2 and 3.",))]
+    assigned = assign_categories(["add 2  and 3.", "Write a poem."], table, None)
+    assert assigned == [(table[0], BY_TEACHER, None), (None, None, None)]
