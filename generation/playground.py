@@ -24,8 +24,10 @@ import pandas as pd
 
 from analysis.datasets import load_dataset
 from analysis.rouge import ENGLISH, IncrementalRougeFilter
+from generation import templates
 from generation.answer import steps as answer_steps
 from generation.backend import LOCAL
+from generation.citing import steps as citing_steps
 from generation.client import AUTO_API, CHAT, Progress, Request, SyncLLMClient, resolved_api
 from generation.judge import steps as judge_steps
 from generation.local_llm import NEUTRAL_SAMPLING
@@ -273,6 +275,80 @@ def _answer_step(with_input: bool) -> Step:
     return Step(key, label, file, decoding, build, judge)
 
 
+#: The revision step's stand-in rubric row: a trial revises one seed task's own answer against
+#: it (a run's rows come from its rubrics.json, which the teacher wrote and the user edited).
+EXAMPLE_CATEGORY = citing_steps.Category(
+    "General tasks",
+    "Instructions asking for a short piece of text, an answer or an edit.",
+    (
+        "Does exactly what the instruction asks, using the input when there is one.",
+        "Is correct and complete.",
+        "Is clear, concise and well organized.",
+    ),
+)
+CATEGORY_SAMPLE = 12  # instructions a categories trial shows the teacher
+CATEGORY_COUNT = 4
+
+
+def _citing_categories_step() -> Step:
+    """The teacher grouping a seeded sample of seed instructions into categories with
+    criteria; the verdict is whether the strict parser reads the table."""
+
+    def build(template, rng, seed, context) -> str:
+        sample = [t.instruction for t in rng.sample(list(context.seed_tasks), CATEGORY_SAMPLE)]
+        context.shown[seed] = sample
+        return citing_steps.Categorize(template).format_input(sample, CATEGORY_COUNT)
+
+    def judge(template, text, truncated, chat, seed, context) -> list[Item]:
+        try:
+            table = citing_steps.Categorize(template).format_output(text, context.shown[seed])
+        except citing_steps.Unparsed as error:
+            reason = filters.TRUNCATED if truncated else UNPARSED
+            return [Item("(the rubric table)", REJECTED, reason, detail=str(error))]
+        return [
+            Item(
+                text=category.name,
+                verdict=KEPT,
+                reason=KEPT,
+                detail=f"{len(category.members)} member(s); criteria: "
+                + " | ".join(category.criteria),
+                output=category.description,
+            )
+            for category in table
+        ]
+
+    file = templates.CITING_CATEGORIES
+    decoding = dict(citing_steps.CATEGORIES_PARAMS)
+    label = "CITING: categories and rubrics from a sample of instructions"
+    return Step("citing_categories", label, file, decoding, build, judge)
+
+
+def _citing_revision_step() -> Step:
+    """The teacher revising a seed task's own answer against EXAMPLE_CATEGORY's criteria; the
+    verdict is whether the reply holds both a revised answer and a rationale."""
+
+    def build(template, rng, seed, context) -> str:
+        task = rng.choice(list(context.seed_tasks))
+        context.shown[seed] = task
+        revise = citing_steps.Revise(template)
+        return revise.format_input(task.instruction, task.input, EXAMPLE_CATEGORY, task.output)
+
+    def judge(template, text, truncated, chat, seed, context) -> list[Item]:
+        task = context.shown[seed]
+        try:
+            revised, rationale = citing_steps.Revise(template).format_output(text)
+        except citing_steps.Unparsed as error:
+            reason = filters.TRUNCATED if truncated else UNPARSED
+            return [Item(task.instruction, REJECTED, reason, detail=str(error), input=task.input)]
+        verdict, reason = (REJECTED, filters.TRUNCATED) if truncated else (KEPT, KEPT)
+        return [Item(task.instruction, verdict, reason, rationale, task.input, revised)]
+
+    file = templates.CITING_REVISION
+    decoding = dict(citing_steps.REVISION_PARAMS)
+    label = "CITING: the teacher revises an answer against a rubric"
+    return Step("citing_revision", label, file, decoding, build, judge)
+
+
 @lru_cache(maxsize=1)
 def _bundled_answers() -> tuple[tuple[str, str, str], ...]:
     """(question, model, answer) of the four bundled models' answers to the 252 user-oriented
@@ -349,6 +425,8 @@ STEPS: dict[str, Step] = {
         _answer_step(with_input=False),
         _judge_step(judge_steps.SINGLE, "Judge: grade one answer 1-10 (MT-bench)"),
         _judge_step(judge_steps.PAIRWISE, "Judge: which of two answers is better (MT-bench)"),
+        _citing_categories_step(),
+        _citing_revision_step(),
     )
 }
 

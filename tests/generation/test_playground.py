@@ -4,6 +4,7 @@ fake endpoint; the embedded model runs in the browser test)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -274,3 +275,41 @@ def test_playground_page_values_are_typed_as_the_step_defaults():
     assert isinstance(pg.like_default(BOOTSTRAP, "frequency_penalty", 0.0), int)
     assert isinstance(pg.like_default(BOOTSTRAP, "temperature", 0.7), float)
     assert isinstance(pg.like_default(BOOTSTRAP, "frequency_penalty", 0.5), float)
+
+
+def test_playground_citing_categories_are_read_strictly(scripted_client):
+    fake, client, replies = scripted_client
+    table = {
+        "categories": [
+            {"name": "Writing", "description": "Texts.", "criteria": ["Clear"], "members": [1, 2]},
+            {"name": "Math", "description": "Numbers.", "criteria": ["Right"], "members": [3]},
+        ]
+    }
+    replies[0] = "```json\n" + json.dumps(table) + "\n```"
+    step = pg.STEPS["citing_categories"]
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [1], SEED_TASKS, client)
+    assert [item.text for item in trial.items] == ["Writing", "Math"]
+    assert trial.items[0].detail.startswith("2 member(s); criteria: Clear")
+    assert str(pg.CATEGORY_SAMPLE) in fake.bodies[0]["messages"][-1]["content"]
+    replies[0] = '{"categories": [{"name": "Writing"}]}'
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [2], SEED_TASKS, client)
+    (item,) = trial.items
+    assert item.verdict == pg.REJECTED and "description" in item.detail
+
+
+def test_playground_citing_revision_needs_answer_and_rationale(scripted_client):
+    fake, client, replies = scripted_client
+    replies[0] = "A better answer.\n\nRationale: it is clearer."
+    step = pg.STEPS["citing_revision"]
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [1], SEED_TASKS, client)
+    (item,) = trial.items
+    assert (item.verdict, item.output, item.detail) == (
+        pg.KEPT,
+        "A better answer.",
+        "it is clearer.",
+    )
+    prompt = fake.bodies[0]["messages"][-1]["content"]
+    assert all(criterion in prompt for criterion in pg.EXAMPLE_CATEGORY.criteria)
+    replies[0] = "Only a revised answer, no rationale."
+    trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [3], SEED_TASKS, client)
+    assert trial.items[0].reason == pg.UNPARSED
