@@ -35,7 +35,7 @@ def page(run_app, fake):
     )
 
 
-def _wait_for(app, key: str, timeout: float = 60):
+def _wait_for(app, key: str, timeout: float = 180):
     """Rerun (as the page's poll does) until the background trial has left its result."""
     deadline = time.monotonic() + timeout
     while key not in app.session_state:
