@@ -3,9 +3,10 @@
 A page never holds more than one page of rows: the dataset's rows are written once (per content
 fingerprint) to a parquet file in the cache, and every search, count and page is a SQL query
 over it. Search means what :func:`analysis.explore.search_rows` means: a case-insensitive plain
-substring of instruction, input or output. The file stores each searched field lowercased by
-Python beside the field, so "case-insensitive" is Python's ``str.lower`` exactly, and the query
-uses ``contains`` (no LIKE pattern, so ``%`` and ``_`` are plain characters). User text only
+substring of instruction, input or output. The file stores each searched field lowercased as
+pandas lowercases it (Arrow's ``utf8_lower``) beside the field, and the query lowercases with
+``str.lower`` as search_rows does, so both fold case alike, and the query uses ``contains``
+(no LIKE pattern, so ``%`` and ``_`` are plain characters). User text only
 ever travels as a bound parameter; column names come from fixed lists.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.atomic import atomic_open
@@ -110,10 +112,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     for name in _STORED:
         columns[name] = _arrow_column(frame[name])
     for name in SEARCH_FIELDS:
-        values = frame[name].astype("object")
-        columns[_lowered(name)] = pa.array(
-            [value.lower() if isinstance(value, str) else None for value in values], pa.string()
-        )
+        columns[_lowered(name)] = pc.utf8_lower(columns[name])
     with atomic_open(path, "wb") as handle:
         pq.write_table(pa.table(columns), handle, row_group_size=64 * 1024)
 
@@ -145,8 +144,7 @@ def page_rows(
     where, params = query.where()
     columns = ", ".join(f'"{name}"' for name in (POSITION, *SHOWN_COLUMNS))
     sql = (
-        f"SELECT {columns} FROM read_parquet(?) WHERE {where} "
-        f"ORDER BY {POSITION} LIMIT ? OFFSET ?"
+        f"SELECT {columns} FROM read_parquet(?) WHERE {where} ORDER BY {POSITION} LIMIT ? OFFSET ?"
     )
     values = [str(path), *params, int(page_size), int(page) * int(page_size)]
     return connection.cursor().execute(sql, values).df()
