@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis import explorer
 from analysis.stats import LENGTH_UNIT, table1_frame, table1_text
+from analysis.wording import counted
 from app_pages import data
 from app_pages.choice import removal_button
 from app_pages.components import md
@@ -66,18 +67,22 @@ classification = {"all": None, "classification": True, "non-classification": Fal
     classification_choice
 ]
 row_query = explorer.RowQuery.make(query, classification, column_filters)
-total = explorer.count_rows(explorer_connection(), table, row_query)
-pages = explorer.page_count(total)
 if st.session_state.get("rows_last_query") != (dataset.fingerprint, row_query):
     st.session_state["rows_last_query"] = (dataset.fingerprint, row_query)
     st.session_state["rows_page"] = 1  # a new question starts at its first page
-st.session_state["rows_page"] = min(st.session_state.get("rows_page", 1), pages)
+found = explorer.page_rows(
+    explorer_connection(), table, row_query, st.session_state.get("rows_page", 1) - 1
+)
+pages = explorer.page_count(found.total)
+if st.session_state.get("rows_page", 1) > pages:  # the rows changed under a kept page number
+    st.session_state["rows_page"] = pages
+    found = explorer.page_rows(explorer_connection(), table, row_query, pages - 1)
 page_column, range_column = st.columns([1, 4])
 page = page_column.number_input("Page", 1, pages, key="rows_page") - 1
-rows = explorer.page_rows(explorer_connection(), table, row_query, page)
+rows = found.rows
 range_column.caption(
-    f"{explorer.shown_range(page, total)} · {total:,} of {len(dataset):,} rows match · "
-    f"{pages:,} pages"
+    f"{explorer.shown_range(page, found.total)} · {found.total:,} of {len(dataset):,} rows "
+    f"match · {counted(pages, 'page')}"
 )
 shown_columns = ["id", "instruction", "input", "output"] + [
     c

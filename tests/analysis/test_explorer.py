@@ -70,7 +70,8 @@ def explorer_ids(dataset: Dataset, query: explorer.RowQuery, connection) -> list
         explorer.page_rows(connection, path, query, page, page_size=40)
         for page in range(explorer.page_count(total, 40))
     ]
-    ids = pd.concat(pages)["id"].tolist()
+    assert {page.total for page in pages} == {total}
+    ids = pd.concat([page.rows for page in pages])["id"].tolist()
     assert len(ids) == total
     return ids
 
@@ -117,12 +118,14 @@ def test_explorer_pages_are_in_row_order_with_positions(connection):
     dataset = bundled("seed_tasks")
     path = explorer.table_path(dataset)
     third = explorer.page_rows(connection, path, explorer.RowQuery(), page=2, page_size=50)
-    assert third[explorer.POSITION].tolist() == list(range(100, 150))
-    assert third["id"].tolist() == dataset.frame["id"].iloc[100:150].tolist()
+    assert third.rows[explorer.POSITION].tolist() == list(range(100, 150))
+    assert third.rows["id"].tolist() == dataset.frame["id"].iloc[100:150].tolist()
     last = explorer.page_rows(connection, path, explorer.RowQuery(), page=3, page_size=50)
-    assert len(last) == 25
+    assert len(last.rows) == 25
     beyond = explorer.page_rows(connection, path, explorer.RowQuery(), page=4, page_size=50)
-    assert beyond.empty
+    assert beyond.rows.empty and beyond.total == 175
+    none = explorer.page_rows(connection, path, explorer.RowQuery.make("zzqqzz"), page=0)
+    assert none.rows.empty and none.total == 0
 
 
 def test_explorer_filter_values_equal_pandas_reference(connection):
