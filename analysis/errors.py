@@ -209,3 +209,7 @@ class Errors:
     )
     E108 = "no model named {name!r} in these scores; the models are {names}"
     E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"
+    E140 = (
+        "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
+        "parses in this process)"
+    )

@@ -11,6 +11,7 @@ import multiprocessing
 from collections.abc import Callable, Iterable
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analysis.cache import cache_key, cached_frame, has_frame, read_frame, write_frame
 from analysis.cjk import CHINESE, cjk_language
@@ -164,19 +165,34 @@ def extract_in_chunks(
     if workers > 1 and len(todo) > 1:
         _parse_in_processes({index: chunks[index] for index in todo}, rule, model, workers, store)
     else:
-        for index in todo:
-
-            def within(
-                parsed: int, english: int, before: int = finished, size: int = len(chunks[index])
-            ) -> None:
-                if progress is not None and parsed < english:
-                    progress(before + parsed * size // english, len(distinct))
-
-            store(index, extract(chunks[index], rule=rule, model=model, progress=within))
+        with threadpool_limits(1):  # measured: BLAS threads only slow the parse down here
+            _parse_here(chunks, todo, rule, model, store, finished, len(distinct), progress)
     if not done:
         return pd.DataFrame({name: pd.Series([], dtype="str") for name in _PAIR_COLUMNS})
     results = pd.concat([done[index] for index in range(len(chunks))]).set_index("text")
     return results.loc[texts, list(_PAIR_COLUMNS)].reset_index(drop=True)
+
+
+def _parse_here(
+    chunks: list[list[str]],
+    todo: list[int],
+    rule: str,
+    model: str | None,
+    store: Callable[[int, pd.DataFrame], None],
+    finished: int,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Parse chunks one after another in this process, with progress inside each chunk."""
+    for index in todo:
+        size = len(chunks[index])
+
+        def within(parsed: int, english: int, before: int = finished, size: int = size) -> None:
+            if progress is not None and parsed < english:
+                progress(before + parsed * size // english, total)
+
+        store(index, extract(chunks[index], rule=rule, model=model, progress=within))
+        finished += size
 
 
 def _as_text(text) -> str:
@@ -203,8 +219,6 @@ def _parse_in_processes(
 
 def _start_worker(model: str | None) -> None:
     """One BLAS thread per worker (the workers are the parallelism), the model loaded once."""
-    from threadpoolctl import threadpool_limits
-
     threadpool_limits(1)
     load_english(model or default_model_name())
 
