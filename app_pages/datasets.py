@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from analysis import explorer
@@ -48,12 +46,12 @@ def explorer_connection():
 
 
 @st.cache_data(show_spinner="Preparing the rows for search (once per dataset)…", max_entries=32)
-def explorer_table(fingerprint: str, _dataset) -> tuple[Path, dict[str, list[str]]]:
-    path = explorer.table_path(_dataset)
-    return path, explorer.filter_values(explorer_connection(), path)
+def explorer_filters(fingerprint: str, _dataset) -> dict[str, list[str]]:
+    return explorer.filter_values(explorer_connection(), explorer.table_path(_dataset))
 
 
-table, filter_choices = explorer_table(dataset.fingerprint, dataset)
+filter_choices = explorer_filters(dataset.fingerprint, dataset)
+table = explorer.table_path(dataset)  # written by the first call above; written again if removed
 query_column, filter_column = st.columns([3, 2])
 query = query_column.text_input("Search instruction, input and output", key="rows_query")
 classification_choice = filter_column.selectbox(
