@@ -7,7 +7,8 @@ with ``analysis.explorer`` (SQL over the parquet copy) against ``analysis.explor
 parquet copy written before timing; each query is timed twice and the second time reported.
 
 Verb-noun: ``--verb-texts`` distinct instructions parsed by ``extract_in_chunks`` in one
-process, then by two worker processes; texts/s of each, and what they make of a million
+process, then by two worker processes; texts/s of each (wall clock and per CPU-second: the
+machine is shared, so wall clock moves with others' load), and what they make of a million
 distinct texts (an extrapolation: the pace on the first texts, not a measured million).
 
     python bench/bench_explorer.py [--rows 1000000 | --rows-file PATH] [--verb-texts 60000]
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -100,11 +102,20 @@ def bench_explorer(path: Path) -> None:
     print(f"  last page of 'haiku' (page {deep + 1}): {deep_s:.3f} s")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the worker processes): a pace
+    per CPU-second does not move with what else the shared machine runs."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bench_verbs(count: int, chunk_size: int) -> None:
     texts = list(dict.fromkeys(row["instruction"] for row in recombined_rows(count * 2, seed=1)))
     texts = texts[:count]
     print(f"verb-noun: {len(texts):,} distinct instructions, chunks of {chunk_size:,}")
     results = {}
+    cpu_before = cpu_seconds()
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as cache:
             os.environ["WORKBENCH_CACHE"] = cache
@@ -118,11 +129,13 @@ def bench_verbs(count: int, chunk_size: int) -> None:
                 workers=workers,
             )
         results[workers] = pairs
+        cpu = cpu_seconds() - cpu_before
+        cpu_before = cpu_seconds()
         pace = len(texts) / seconds
         print(
             f"  {workers} process{'es' if workers > 1 else ''}: {seconds:.1f} s, "
-            f"{pace:,.0f} texts/s -> 1M distinct texts in about {1e6 / pace / 60:.1f} min "
-            "(extrapolated)"
+            f"{pace:,.0f} texts/s, {len(texts) / cpu:,.0f} texts per CPU-second "
+            f"-> 1M distinct texts in about {1e6 / pace / 60:.1f} min (extrapolated)"
         )
     assert results[1].equals(results[2]), "one and two processes must agree"
 
