@@ -31,8 +31,9 @@ _CHUNK_NAMESPACE = "verbs_chunks"
 _PAIR_COLUMNS = ("verb", "noun", "method")
 #: Distinct texts per cached chunk: what a killed run loses at most per process.
 CHUNK_SIZE = 20_000
-#: Processes parsing chunks when there is more than one to parse; measured in
-#: bench/bench_explorer.py (see WORKERS_NOTE there).
+#: Processes parsing chunks when there is more than one to parse. Two need ~15-25% more CPU
+#: per text than one (two model loads, two sets of cold caches), so they win on two free cores
+#: and not on a saturated machine: docs/verbs.md, "Chunks, resume and processes".
 WORKERS = 2
 #: Bump when any rule's output changes: cached columns of older versions are then never read.
 VERSION = "2"
