@@ -8,7 +8,10 @@ approximation; Japanese and Korean have no method here and are left without a pa
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
@@ -211,11 +214,24 @@ def _parse_in_processes(
     process is forked), storing each as it arrives."""
     context = multiprocessing.get_context("spawn")
     tasks = [(index, texts, rule, model) for index, texts in chunks.items()]
-    with context.Pool(
-        min(workers, len(tasks)), initializer=_start_worker, initargs=(model,)
-    ) as pool:
+    with _bare_main():
+        pool = context.Pool(min(workers, len(tasks)), initializer=_start_worker, initargs=(model,))
+    with pool:
         for index, pairs in pool.imap_unordered(_parse_chunk, tasks):
             store(index, pairs)
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While workers start, a main module without a file: a spawned process runs the parent's
+    main script again before its task, and under Streamlit that script is the app itself (which
+    would start workers of its own). The workers need nothing from it."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _start_worker(model: str | None) -> None:

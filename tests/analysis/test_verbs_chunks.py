@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ import pytest
 
 from analysis import verbs
 from analysis.datasets import load_dataset
+from analysis.paths import REPO_ROOT
 from analysis.verbs import column
 
 PAIRS = ["verb", "noun", "method"]
@@ -86,14 +90,40 @@ def test_verbs_chunks_resume_after_a_failure_without_parsing_finished_chunks(mon
     assert_same_pairs(resumed, one_pass(dataset))
 
 
+#: A main script without a ``__name__`` guard, as Streamlit runs a page: spawned workers must not
+#: run it again (each would start workers of its own, and fail).
+UNGUARDED_MAIN = """
+import json
+from analysis.datasets import load_dataset
+from analysis.paths import REPO_ROOT
+from analysis.verbs import column
+
+heard = []
+frame = column.verb_noun_column(
+    load_dataset("user_oriented_instructions"), workers=2, chunk_size=60,
+    progress=lambda *p: heard.append(p),
+)
+print(json.dumps({"pairs": frame[["verb", "noun", "method"]].values.tolist(), "heard": heard}))
+"""
+
+
 @pytest.mark.slow  # two fresh processes each load the pipeline
-def test_verbs_chunks_parsed_by_two_processes_give_the_one_pass_column():
-    dataset = load_dataset("user_oriented_instructions")
-    heard = []
-    chunked = column.verb_noun_column(
-        dataset, workers=2, chunk_size=60, progress=lambda *p: heard.append(p)
+def test_verbs_chunks_parsed_by_two_processes_give_the_one_pass_column(tmp_path):
+    script = tmp_path / "page.py"
+    script.write_text(UNGUARDED_MAIN, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "WORKBENCH_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=240,  # without the bare main, workers die and are restarted forever
     )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    chunked = pd.DataFrame(answer["pairs"], columns=PAIRS)
+    dataset = load_dataset("user_oriented_instructions")
     assert_same_pairs(chunked, one_pass(dataset))
     distinct = dataset.frame["instruction"].nunique()
+    heard = [tuple(p) for p in answer["heard"]]
     assert [done for done, _ in heard] == sorted(done for done, _ in heard)
     assert heard[-1] == (distinct, distinct) and len(heard) == 1 + -(-distinct // 60)
