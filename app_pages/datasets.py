@@ -6,7 +6,6 @@ import streamlit as st
 
 from analysis import explorer
 from analysis.stats import LENGTH_UNIT, table1_frame, table1_text
-from analysis.wording import counted
 from app_pages import data
 from app_pages.choice import removal_button
 from app_pages.components import md
@@ -80,7 +79,7 @@ page = page_column.number_input("Page", 1, pages, key="rows_page") - 1
 rows = found.rows
 range_column.caption(
     f"{explorer.shown_range(page, found.total)} · {found.total:,} of {len(dataset):,} rows "
-    f"match · {counted(pages, 'page')}"
+    f"match · {pages:,} page{'' if pages == 1 else 's'}"
 )
 shown_columns = ["id", "instruction", "input", "output"] + [
     c
