@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 SEARCH_FIELDS: tuple[str, ...] = ("instruction", "input", "output")
+#: Optional categorical columns that may get a filter, and the most values a filter lists.
+FILTER_COLUMNS: tuple[str, ...] = ("model", "category", "source", "lang")
+MAX_FILTER_VALUES = 50
 
 
 def search_rows(
@@ -36,8 +39,8 @@ def search_rows(
 def filterable_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
     """Optional categorical columns worth a filter: present and with few distinct values."""
     columns = {}
-    for column in ("model", "category", "source", "lang"):
+    for column in FILTER_COLUMNS:
         values = frame[column].dropna().unique()
-        if 1 < len(values) <= 50:
+        if 1 < len(values) <= MAX_FILTER_VALUES:
             columns[column] = sorted(map(str, values))
     return columns

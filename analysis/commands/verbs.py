@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from analysis import verbs
 from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
+from analysis.errors import Errors, WorkbenchError
 from analysis.schema import TEXT_FIELDS
 from analysis.wording import counted
 
@@ -36,14 +38,58 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top-nouns", type=int, default=4)
     parser.add_argument("--min-count", type=int, default=1, help="drop smaller pairs from the top")
     parser.add_argument("-k", type=int, default=10, help="report pairs occurring more than k times")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=verbs.WORKERS,
+        help="processes parsing chunks of distinct texts (1: this process only)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=verbs.CHUNK_SIZE,
+        help="distinct texts per cached chunk: a killed run loses at most the chunks in flight, "
+        "a rerun continues",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
-    frame = verbs.verb_noun_column(dataset, field=args.field, rule=args.rule, model=args.model)
+    if args.workers < 1 or args.chunk_size < 1:
+        raise WorkbenchError(Errors.E140.format(workers=args.workers, chunk=args.chunk_size))
+    bar = ProgressBar(f"{args.field}s")
+    try:
+        frame = verbs.verb_noun_column(
+            dataset,
+            field=args.field,
+            rule=args.rule,
+            model=args.model,
+            progress=bar,
+            workers=args.workers,
+            chunk_size=args.chunk_size,
+        )
+    finally:
+        bar.close()
     atomic_write_text(args.out, frame[["id", "verb", "noun"]].to_csv(index=False))
     print(format_report(frame, args), file=sys.stdout)
     return 0
+
+
+class ProgressBar:
+    """One tqdm bar on stderr: distinct texts parsed / all, with the rate and the time left."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, initial=done, desc=self.what, unit="text", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def format_report(frame: pd.DataFrame, args: argparse.Namespace) -> str:

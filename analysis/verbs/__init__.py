@@ -24,7 +24,13 @@ from analysis.verbs.aggregates import (
     top_verb_nouns,
 )
 from analysis.verbs.chinese import chinese_pair
-from analysis.verbs.column import APPROXIMATE_METHODS, extract, verb_noun_column
+from analysis.verbs.column import (
+    APPROXIMATE_METHODS,
+    CHUNK_SIZE,
+    WORKERS,
+    extract,
+    verb_noun_column,
+)
 from analysis.verbs.english import (
     BATCH_SIZE,
     default_model_name,
@@ -37,7 +43,9 @@ from analysis.verbs.rules import RULES, Pair, full_rule, paper_rule, stored_lemm
 __all__ = [
     "APPROXIMATE_METHODS",
     "BATCH_SIZE",
+    "CHUNK_SIZE",
     "RULES",
+    "WORKERS",
     "Pair",
     "chinese_pair",
     "coverage_notes",

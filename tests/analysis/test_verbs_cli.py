@@ -95,6 +95,27 @@ def test_verbs_cli_skips_bad_lines_and_names_them(dataset_path, tmp_path, capsys
     assert "skipped 1 bad line(s): 2" in capsys.readouterr().err
 
 
+def test_verbs_cli_in_small_chunks_writes_the_same_csv_with_progress(
+    dataset_path, tmp_path, capsys
+):
+    whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
+    assert main(["verbs", str(dataset_path), "--out", str(whole)]) == 0
+    first = capsys.readouterr().err
+    assert "instructions: 100%" in first and "5/5" in first  # distinct texts
+    args = ["--workers", "1", "--chunk-size", "2", "--rule", "paper"]
+    assert main(["verbs", str(dataset_path), "--out", str(chunked), *args]) == 0
+    assert read_csv(chunked) == read_csv(whole)
+
+
+@pytest.mark.parametrize("option", ["--workers", "--chunk-size"])
+def test_verbs_cli_rejects_fewer_than_one_worker_or_text_per_chunk(
+    dataset_path, tmp_path, capsys, option
+):
+    code = main(["verbs", str(dataset_path), "--out", str(tmp_path / "o.csv"), option, "0"])
+    assert code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
 def test_verbs_cli_reports_a_missing_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     code = main(["verbs", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o.csv")])
@@ -118,4 +139,6 @@ def test_verbs_cli_runs_as_a_module_on_a_bundled_dataset(tmp_path):
     assert len(rows) == 175
     assert rows[0]["id"].startswith("seed_task_0")
     assert "top 20 verbs with their top 4 nouns" in result.stdout
-    assert result.stderr == ""
+    progress = re.split(r"[\r\n]+", result.stderr.strip())  # nothing but the progress bar
+    assert all(line.startswith("instructions: ") for line in progress)
+    assert progress[-1].startswith("instructions: 100%") and "175/175" in progress[-1]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+def shown_range(app) -> str:
+    return next(caption.value for caption in app.caption if "rows match" in caption.value)
+
+
 def test_datasets_page_shows_table1_and_rows(run_app):
     app = run_app()
     assert not app.exception
@@ -10,14 +14,27 @@ def test_datasets_page_shows_table1_and_rows(run_app):
     stats = app.dataframe[0].value
     assert stats.loc["seed_tasks", "# of classification instructions"] == "26"
     rows = app.dataframe[1].value
-    assert len(rows) == 175
+    assert len(rows) == 100  # one page
+    assert "rows 1–100 of 175" in shown_range(app)
+
+
+def test_datasets_page_pages_through_the_rows(run_app):
+    app = run_app()
+    first = app.dataframe[1].value
+    app.number_input(key="rows_page").set_value(2).run()
+    second = app.dataframe[1].value
+    assert "rows 101–175 of 175" in shown_range(app)
+    assert len(second) == 75
+    assert not set(first["id"]) & set(second["id"])
+    app.text_input(key="rows_query").input("the").run()  # a new search starts at page 1
+    assert app.number_input(key="rows_page").value == 1
 
 
 def test_datasets_page_search_filters_rows(run_app):
     app = run_app()
     app.text_input(key="rows_query").input("haiku").run()
     rows = app.dataframe[1].value
-    assert 0 < len(rows) < 175
+    assert 0 < len(rows) < 100
     assert rows.apply(
         lambda r: "haiku" in " ".join(r[["instruction", "input", "output"]]).lower(), axis=1
     ).all()
