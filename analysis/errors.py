@@ -227,6 +227,7 @@ class Errors:
     E125 = (
         "the fine-tuning command of round {round} wrote no usable {file} ({why}); it must write "
         'a JSON object with the next student\'s "model" and "base_url"'
+    )
     E140 = (
         "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
         "parses in this process)"
