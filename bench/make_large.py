@@ -33,6 +33,8 @@ SWAP_SHARE = 0.6
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PUNCTUATION = ".,;:!?\"'()"
 _CLAUSE = re.compile(r"(?<=[.!?;:])\s+|,\s+(?=and |or |but |then |so )")
+#: Share of swapped words that are rare forms (typos, numbers, compounds).
+RARE_SHARE = 0.2
 #: Words that keep an instruction readable: never swapped.
 _KEEP = frozenset(
     [
@@ -150,8 +152,24 @@ def _instruction(rng: random.Random, texts: Texts) -> str:
     for position, word in enumerate(words):
         core = word.strip(_PUNCTUATION)
         if core.isalpha() and core.lower() not in _KEEP and rng.random() < SWAP_SHARE:
-            words[position] = word.replace(core, rng.choice(texts.words))
+            words[position] = word.replace(core, _swap_word(rng, texts.words))
     return " ".join(words)
+
+
+def _swap_word(rng: random.Random, words: list[str]) -> str:
+    """A real word, or (RARE_SHARE of the time) a rare form as real text has them: a typo, a
+    number, a name-like compound. Real corpora keep meeting new words (Heaps' law); without
+    them a million rows would reuse the same 7,000 words, which no real mixture does."""
+    word = rng.choice(words)
+    if rng.random() >= RARE_SHARE:
+        return word
+    form = rng.randrange(3)
+    if form == 0:
+        at = rng.randrange(len(word) - 1)
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    if form == 1:
+        return str(rng.randrange(100_000))
+    return (word + rng.choice(words).lower())[:14]
 
 
 def _sentences(rng: random.Random, pool: list[str], budget: int) -> str:
