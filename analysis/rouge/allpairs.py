@@ -211,7 +211,12 @@ def candidate_chunks(lengths: np.ndarray, owner: np.ndarray, ranks: np.ndarray, 
     keys = int(ranks.max(initial=0)) + 1
 
     extra = SHARED_KEYS - 1
-    by_pairs = (need(lengths, shortest, threshold) >= 2) & (base_probe + extra <= PAIR_PREFIX_LIMIT)
+    # 2-subsets need two shared keys in the prefixes: SHARED_KEYS >= 2 and a need of 2 or more.
+    by_pairs = (
+        (SHARED_KEYS >= 2)
+        & (need(lengths, shortest, threshold) >= 2)
+        & (base_probe + extra <= PAIR_PREFIX_LIMIT)
+    )
     longest = int(lengths[by_pairs].max(initial=-1))
     index_prefix = np.where(lengths <= longest, np.clip(base_index + extra, 0, lengths), 0)
     probe_prefix = np.where(by_pairs, np.clip(base_probe + extra, 0, lengths), 0)
