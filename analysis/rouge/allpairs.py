@@ -58,6 +58,8 @@ CHUNK_CANDIDATES = 2_000_000
 SHARED_KEYS = 3
 #: Texts whose probe prefix is longer use single-key signatures: k keys have k(k-1)/2 pairs.
 PAIR_PREFIX_LIMIT = 40
+#: Probing texts whose signatures are made and looked up at once (bounds memory).
+PROBE_TEXTS = 50_000
 #: Bits of a code point in a key; the occurrence number takes the bits above.
 _TOKEN_BITS = 21
 
@@ -108,26 +110,20 @@ def _prefix_entries(
     return owner[keep], ranks[keep], within[keep]
 
 
-def _single_signatures(
-    owner: np.ndarray, ranks: np.ndarray, lengths: np.ndarray, prefix: np.ndarray
+def _signatures(
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray], prefix: np.ndarray, keys: int, pairs: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each prefix key as a signature: (owner, signature)."""
-    prefix_owner, prefix_ranks, _ = _prefix_entries(owner, ranks, lengths, prefix)
-    return prefix_owner, prefix_ranks
-
-
-def _pair_signatures(
-    owner: np.ndarray, ranks: np.ndarray, lengths: np.ndarray, prefix: np.ndarray, keys: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every 2-subset of each text's prefix keys as a signature (point 5): (owner, signature)."""
-    prefix_owner, prefix_ranks, within = _prefix_entries(owner, ranks, lengths, prefix)
+    """Prefix entries (owner, rank, place in prefix; each text's together, in rank order) as
+    signatures (owner, signature): each key, or every 2-subset of a text's keys (point 5)."""
+    owner, ranks, within = entries
+    if not pairs:
+        return owner, ranks
     owners, signatures = [], []
-    for offset in range(1, int(prefix.max(initial=0))):
-        first = np.flatnonzero(
-            within[: len(within) - offset] + offset < prefix[prefix_owner[: len(within) - offset]]
-        )
-        owners.append(prefix_owner[first])
-        signatures.append(prefix_ranks[first] * keys + prefix_ranks[first + offset])
+    for offset in range(1, int(prefix[owner].max(initial=0))):
+        first = np.flatnonzero(within[: len(within) - offset] + offset < prefix[owner[offset:]])
+        first = first[owner[first] == owner[first + offset]]
+        owners.append(owner[first])
+        signatures.append(ranks[first] * keys + ranks[first + offset])
     if not owners:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(owners), np.concatenate(signatures)
@@ -135,41 +131,68 @@ def _pair_signatures(
 
 def _join(
     index: tuple[np.ndarray, np.ndarray],
-    probe: tuple[np.ndarray, np.ndarray],
+    probe_entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    probe_signatures,
     place: np.ndarray,
     first_partner: np.ndarray,
 ):
     """Pairs (later place, earlier place, signatures shared) of a probing text and an indexed
     text that share a signature, the indexed one earlier and at or after the probe's
-    first_partner place; each pair once, in chunks of whole probing texts."""
+    first_partner place; each pair once, in chunks of whole probing texts. Probing texts are
+    taken PROBE_TEXTS at a time (their signatures are made per block), which bounds memory."""
     slots = max(len(place), 1)
     index_owner, index_signature = index
-    probe_owner, probe_signature = probe
-    # Dense signature ids for both sides from one sort of all signatures.
-    signatures = np.concatenate((index_signature, probe_signature))
-    by_signature = np.argsort(signatures)
-    ordered = signatures[by_signature]
-    ids = np.empty(len(signatures), dtype=np.int64)
-    ids[by_signature] = np.cumsum(np.concatenate(([0], ordered[1:] != ordered[:-1])))
-    index_id, probe_id = ids[: len(index_signature)], ids[len(index_signature) :]
-    indexed = np.zeros(int(ids.max(initial=-1)) + 1, dtype=bool)
-    indexed[index_id] = True
-    known = indexed[probe_id]
+    if not len(index_signature):
+        return
+    by_signature = np.argsort(index_signature)
+    ordered = index_signature[by_signature]
+    fresh = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    distinct = ordered[fresh]
+    index_id = np.empty(len(ordered), dtype=np.int64)
+    index_id[by_signature] = np.cumsum(fresh) - 1
+    del by_signature, ordered, fresh
     index_keys = np.sort(index_id * slots + place[index_owner])
+    del index_id
     index_places = index_keys % slots
-    probe_keys = np.sort(probe_id[known] * slots + place[probe_owner[known]])
-    probe_place = probe_keys % slots
-    # Sorted queries: numpy's binary search then walks the arrays in order (much faster).
-    low = np.searchsorted(index_keys, probe_keys - probe_place + first_partner[probe_place])
-    high = np.searchsorted(index_keys, probe_keys)
-    by_place = np.argsort(probe_place)
-    probe_place, low, high = probe_place[by_place], low[by_place], high[by_place]
+
+    owner, ranks, within = probe_entries
+    by_place = np.lexsort((within, place[owner]))
+    owner, ranks, within = owner[by_place], ranks[by_place], within[by_place]
+    entry_places = place[owner]
+    for block_start in range(0, slots, PROBE_TEXTS):
+        entry_range = np.searchsorted(entry_places, [block_start, block_start + PROBE_TEXTS])
+        block = slice(*entry_range)
+        block_owner, signature = probe_signatures((owner[block], ranks[block], within[block]))
+        if not len(signature):
+            continue
+        by_signature = np.argsort(signature)
+        block_owner, signature = block_owner[by_signature], signature[by_signature]
+        found = np.minimum(np.searchsorted(distinct, signature), len(distinct) - 1)
+        known = distinct[found] == signature
+        probe_keys = np.sort(found[known] * slots + place[block_owner[known]])
+        probe_place = probe_keys % slots
+        # Sorted queries: numpy's binary search then walks the arrays in order (much faster).
+        low = np.searchsorted(index_keys, probe_keys - probe_place + first_partner[probe_place])
+        high = np.searchsorted(index_keys, probe_keys)
+        by_place = np.argsort(probe_place)
+        probe_place, low, high = probe_place[by_place], low[by_place], high[by_place]
+        yield from _expand(probe_place, low, high, index_places, slots)
+
+
+def _expand(
+    probe_place: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    index_places: np.ndarray,
+    slots: int,
+):
+    """Each probe's index range [low, high) as pairs, CHUNK_CANDIDATES at a time, each pair
+    once with the number of signatures it shares; probes sorted by place."""
     sizes = np.maximum(high - low, 0)
     ends = np.cumsum(sizes)
     start = 0
     while start < len(sizes):
-        # Whole probing texts per chunk (about CHUNK_CANDIDATES raw pairs), so that sorting a
-        # chunk finds every pair of it once.
+        # Whole probing texts per chunk, so that sorting a chunk finds every pair of it once.
         stop = int(np.searchsorted(ends, ends[start] - sizes[start] + CHUNK_CANDIDATES, "right"))
         if stop < len(sizes):
             stop = int(np.searchsorted(probe_place, probe_place[stop], "left"))
@@ -206,36 +229,36 @@ def candidate_chunks(lengths: np.ndarray, owner: np.ndarray, ranks: np.ndarray, 
     place[order] = np.arange(count)
     shortest = shortest_partner(lengths, threshold)
     first_partner = np.searchsorted(lengths[order], shortest[order], "left")
-    base_index = lengths - need(lengths, lengths, threshold) + 1
-    base_probe = lengths - need(lengths, shortest, threshold) + 1
-    keys = int(ranks.max(initial=0)) + 1
-
     extra = SHARED_KEYS - 1
+    index_prefix = np.clip(lengths - need(lengths, lengths, threshold) + 1 + extra, 0, lengths)
+    probe_prefix = np.clip(lengths - need(lengths, shortest, threshold) + 1 + extra, 0, lengths)
+    keys = int(ranks.max(initial=0)) + 1
     # 2-subsets need two shared keys in the prefixes: SHARED_KEYS >= 2 and a need of 2 or more.
     by_pairs = (
         (SHARED_KEYS >= 2)
         & (need(lengths, shortest, threshold) >= 2)
-        & (base_probe + extra <= PAIR_PREFIX_LIMIT)
+        & (probe_prefix <= PAIR_PREFIX_LIMIT)
     )
     longest = int(lengths[by_pairs].max(initial=-1))
-    index_prefix = np.where(lengths <= longest, np.clip(base_index + extra, 0, lengths), 0)
-    probe_prefix = np.where(by_pairs, np.clip(base_probe + extra, 0, lengths), 0)
-    index = _pair_signatures(owner, ranks, lengths, index_prefix, keys)
-    probe = _pair_signatures(owner, ranks, lengths, probe_prefix, keys)
-    for later, earlier, shared in _join(index, probe, place, first_partner):
-        a, b = order[earlier], order[later]
-        least = np.minimum(SHARED_KEYS, need(lengths[a], lengths[b], threshold))
-        keep = shared >= least * (least - 1) // 2  # m shared keys make m(m-1)/2 shared pairs
-        yield a[keep], b[keep]
+    for pairs in (True, False):
+        probing = by_pairs if pairs else ~by_pairs
+        indexed = lengths <= longest if pairs else np.ones(count, dtype=bool)
+        index_entries = _prefix_entries(owner, ranks, lengths, np.where(indexed, index_prefix, 0))
+        probe_entries = _prefix_entries(owner, ranks, lengths, np.where(probing, probe_prefix, 0))
+        index = _signatures(index_entries, index_prefix, keys, pairs)
+        del index_entries
 
-    index_prefix = np.clip(base_index + extra, 0, lengths)
-    probe_prefix = np.where(by_pairs, 0, np.clip(base_probe + extra, 0, lengths))
-    index = _single_signatures(owner, ranks, lengths, index_prefix)
-    probe = _single_signatures(owner, ranks, lengths, probe_prefix)
-    for later, earlier, shared in _join(index, probe, place, first_partner):
-        a, b = order[earlier], order[later]
-        keep = shared >= np.minimum(SHARED_KEYS, need(lengths[a], lengths[b], threshold))
-        yield a[keep], b[keep]
+        def probe_signatures(entries, pairs=pairs):
+            return _signatures(entries, probe_prefix, keys, pairs)
+
+        for later, earlier, shared in _join(
+            index, probe_entries, probe_signatures, place, first_partner
+        ):
+            a, b = order[earlier], order[later]
+            least = np.minimum(SHARED_KEYS, need(lengths[a], lengths[b], threshold))
+            # m keys shared in both prefixes make m(m-1)/2 shared 2-subsets
+            keep = shared >= (least * (least - 1) // 2 if pairs else least)
+            yield a[keep], b[keep]
 
 
 def all_pairs_above(

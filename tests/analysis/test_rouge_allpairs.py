@@ -161,9 +161,10 @@ def test_allpairs_cjk_tokenizer_equals_brute_force() -> None:
 def test_allpairs_settings_change_speed_not_pairs(
     chunk: int, shared_keys: int, pair_prefix_limit: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Chunks of any size, any number of shared keys, pair or single-key signatures: the
+    """Chunks and probe blocks of any size, any number of shared keys, pair or single-key signatures: the
     filters are exact whatever the settings."""
     monkeypatch.setattr(allpairs, "CHUNK_CANDIDATES", chunk)
+    monkeypatch.setattr(allpairs, "PROBE_TEXTS", chunk)
     monkeypatch.setattr(allpairs, "SHARED_KEYS", shared_keys)
     monkeypatch.setattr(allpairs, "PAIR_PREFIX_LIMIT", pair_prefix_limit)
     texts = bundled_corpus(150, seed=5) + ADVERSARIAL
