@@ -29,7 +29,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from analysis import formats
-from analysis.atomic import atomic_open
+from analysis.atomic import atomic_open, atomic_write_text
 from analysis.errors import DataLoadError, Errors, WorkbenchError
 from analysis.paths import cache_dir
 from analysis.schema import ALL_FIELDS, columns_frame, schema_column
@@ -49,6 +49,7 @@ RUN_DATASET_FILE = "dataset.jsonl"
 PARSER_VERSION = "3"
 PARSED_NAMESPACE = "parsed"
 _PARSED_META = b"workbench"
+DIGEST_NAMESPACE = "digests"
 _EXPECTED_RECORDS = "a JSON list of records or one JSON object per line"
 
 
@@ -216,11 +217,21 @@ def _metadata_column_from_json(column: pd.Series) -> pd.Series:
 
 
 def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MiB chunks."""
+    """sha256 of a file's bytes, read in 1 MiB chunks; remembered in the cache for as long as
+    the file's inode, size, modification and change times stay the same (any write changes the
+    change time, which no tool can set back), since hashing 500 MB takes a second."""
+    stat = path.stat()
+    identity = [str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+    memo = cache_dir() / DIGEST_NAMESPACE / f"{_digest_of(identity)}.txt"
+    try:
+        return memo.read_text(encoding="ascii")
+    except OSError:
+        pass
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
+    atomic_write_text(memo, digest.hexdigest())
     return digest.hexdigest()
 
 
