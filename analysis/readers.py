@@ -389,7 +389,9 @@ def _read_flat_jsonl(path: Path, options: ReadOptions) -> pd.DataFrame | None:
         if name == "id":
             frame[name] = pd.Series(ids.to_pandas(types_mapper=_string_type), index=frame.index)
         elif name in names:
-            values = pc.fill_null(table.column(name).cast(pa.string()), "")
+            values = table.column(name).cast(pa.string())
+            if values.null_count:  # copies the column: only when needed
+                values = pc.fill_null(values, "")
             frame[name] = pd.Series(values.to_pandas(types_mapper=_string_type), index=frame.index)
         else:
             frame[name] = schema_column(name, None, rows)
