@@ -21,13 +21,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from analysis import cache, formats
+from analysis import formats
+from analysis.atomic import atomic_open, atomic_write_text
 from analysis.errors import DataLoadError, Errors, WorkbenchError
-from analysis.schema import ALL_FIELDS, columns_frame
+from analysis.paths import cache_dir
+from analysis.schema import ALL_FIELDS, columns_frame, schema_column
 
 #: File suffix -> reader kind.
 SUFFIXES = {
@@ -43,6 +48,8 @@ RUN_DATASET_FILE = "dataset.jsonl"
 #: It is not part of a dataset's fingerprint, so labels and scores keyed by it survive a bump.
 PARSER_VERSION = "3"
 PARSED_NAMESPACE = "parsed"
+_PARSED_META = b"workbench"
+DIGEST_NAMESPACE = "digests"
 _EXPECTED_RECORDS = "a JSON list of records or one JSON object per line"
 
 
@@ -133,10 +140,13 @@ def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
     parse_key = _digest_of(
         [digest, options.format, options.mapping, options.skip_bad_lines, PARSER_VERSION]
     )
-    cached = cache.read_frame(PARSED_NAMESPACE, parse_key)
+    cached = _read_parsed(parse_key)
     if cached is not None:
         frame, meta = cached
-        frame["metadata"] = frame["metadata"].map(_metadata_from_json)
+        frame["metadata"] = _metadata_column_from_json(frame["metadata"])
+    elif (fast := _read_flat_jsonl(path, options) if kind == "jsonl" else None) is not None:
+        frame, meta = fast, {"format": "alpaca", "skipped": [], "aside": [], "notes": []}
+        _write_parsed(parse_key, frame, meta)
     else:
         skipped: list[int] = []
         mapping = options.mapping_dict
@@ -151,7 +161,7 @@ def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
         frame, used_format, aside, notes = _convert(path, raws, options.format, mapping)
         meta = {"format": used_format, "skipped": skipped, "aside": aside, "notes": notes}
         stored = frame.assign(metadata=frame["metadata"].map(_metadata_to_json))
-        cache.write_frame(PARSED_NAMESPACE, parse_key, stored, meta)
+        _write_parsed(parse_key, stored, meta)
     dataset = Dataset(
         name=name,
         frame=frame,
@@ -169,12 +179,59 @@ def read_file(path: Path, options: ReadOptions, name: str) -> Dataset:
     return dataset
 
 
+def _parsed_path(key: str) -> Path:
+    return cache_dir() / PARSED_NAMESPACE / f"{key}.arrow"
+
+
+def _read_parsed(key: str) -> tuple[pd.DataFrame, dict] | None:
+    """A parsed frame from the cache, memory-mapped: Arrow IPC needs no decoding, so a million
+    rows come back in a fraction of a second (Parquet took 4-7 s to decompress and decode)."""
+    path = _parsed_path(key)
+    if not path.exists():
+        return None
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    meta = json.loads((table.schema.metadata or {}).get(_PARSED_META, b"{}"))
+    return table.to_pandas(), meta
+
+
+def _write_parsed(key: str, frame: pd.DataFrame, meta: Mapping[str, Any]) -> None:
+    """Store atomically (uncompressed Arrow IPC), so a reader never sees half a file."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _PARSED_META: json.dumps(dict(meta)).encode()}
+    )
+    with (
+        atomic_open(_parsed_path(key), "wb") as handle,
+        pa.ipc.new_file(handle, table.schema) as writer,
+    ):
+        writer.write_table(table)
+
+
+def _metadata_column_from_json(column: pd.Series) -> pd.Series:
+    """Stored metadata (JSON text or null) back to dicts; only non-null values are decoded."""
+    values = column.to_numpy(dtype=object, na_value=None)
+    present = np.flatnonzero(pd.notna(values))
+    decoded = np.full(len(values), None, dtype=object)
+    decoded[present] = [json.loads(values[n]) for n in present]
+    return pd.Series(decoded, index=column.index, dtype=object)
+
+
 def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MiB chunks."""
+    """sha256 of a file's bytes, read in 1 MiB chunks; remembered in the cache for as long as
+    the file's inode, size, modification and change times stay the same (any write changes the
+    change time, which no tool can set back), since hashing 500 MB takes a second."""
+    stat = path.stat()
+    identity = [str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+    memo = cache_dir() / DIGEST_NAMESPACE / f"{_digest_of(identity)}.txt"
+    try:
+        return memo.read_text(encoding="ascii")
+    except OSError:
+        pass
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
+    atomic_write_text(memo, digest.hexdigest())
     return digest.hexdigest()
 
 
@@ -228,10 +285,6 @@ def _first_record_fields(path: Path, data: bytes | None) -> list[str]:
 
 def _metadata_to_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _metadata_from_json(value: Any) -> Any:
-    return None if value is None or value is pd.NA else json.loads(value)
 
 
 def _sniff_kind(path: Path) -> str:
@@ -288,6 +341,80 @@ def _read_jsonl(path: Path, skip_bad_lines: bool, skipped: list[int]) -> Iterato
                     continue
                 raise
             yield number, value
+
+
+#: Fields a flat Alpaca-style JSONL may have for the columnar fast path.
+_FLAT_FIELDS = frozenset({"id", "instruction", "input", "output"})
+_STRING = pd.StringDtype()
+#: Arrow's JSON block (a longer line is an error, so that file takes the record path).
+_JSON_BLOCK = 1 << 24
+#: Brackets a line may open for the fast path (Arrow's reader crashes at ~10,000 deep).
+_FAST_BRACKETS = 1_000
+
+
+def _read_flat_jsonl(path: Path, options: ReadOptions) -> pd.DataFrame | None:
+    """The common large file, parsed by Arrow's multi-threaded JSON reader: JSON Lines of flat
+    Alpaca records (string id, instruction, input, output, nothing else), no mapping, no
+    forced other format. The frame is the one the record-by-record path builds; None for any
+    other file, and for any file with something to report (bad JSON or UTF-8, a record without
+    an instruction, a duplicate id), so that path reads it and reports with line numbers.
+    A million rows: ~5x faster, half the peak memory, since no Python object per value is made.
+    """
+    if options.format not in (None, "alpaca") or options.mapping or not _shallow(path):
+        return None
+    try:
+        table = pa_json.read_json(path, read_options=pa_json.ReadOptions(block_size=_JSON_BLOCK))
+        table.validate(full=True)  # Arrow's JSON reader leaves bad UTF-8 to this check
+    except (pa.ArrowException, OSError):
+        return None
+    names = set(table.column_names)
+    strings = all(
+        pa.types.is_string(column.type) or pa.types.is_null(column.type) for column in table.columns
+    )
+    if not strings or "instruction" not in names or not names <= _FLAT_FIELDS:
+        return None
+    rows = table.num_rows
+    if rows == 0 or table.column("instruction").null_count:
+        return None
+    if "id" in names and table.column("id").null_count == 0:
+        ids = table.column("id").cast(pa.string())
+    else:  # the converter's fallback id is the record's index
+        ids = pa.array(map(str, range(rows)), type=pa.string())
+        if "id" in names:
+            ids = pc.if_else(pc.is_null(table.column("id")), ids, table.column("id"))
+    if pc.count_distinct(ids).as_py() != rows:
+        return None
+    frame = pd.DataFrame(index=range(rows))
+    for name in ALL_FIELDS:
+        if name == "id":
+            frame[name] = pd.Series(ids.to_pandas(types_mapper=_string_type), index=frame.index)
+        elif name in names:
+            values = table.column(name).cast(pa.string())
+            if values.null_count:  # copies the column: only when needed
+                values = pc.fill_null(values, "")
+            frame[name] = pd.Series(values.to_pandas(types_mapper=_string_type), index=frame.index)
+        else:
+            frame[name] = schema_column(name, None, rows)
+    return frame
+
+
+def _shallow(path: Path) -> bool:
+    """No line opens more than _FAST_BRACKETS brackets: Arrow's JSON reader crashes the process
+    (stack overflow) on JSON nested some 10,000 deep, which the record path reports as an error.
+    Blocks are the reader's own size, so a line spans at most two of them (a longer line is
+    refused by the reader)."""
+    with path.open("rb") as handle:
+        while block := handle.read(_JSON_BLOCK):
+            if block.count(b"[") + block.count(b"{") <= _FAST_BRACKETS:
+                continue
+            for line in block.split(b"\n"):
+                if line.count(b"[") + line.count(b"{") > _FAST_BRACKETS:
+                    return False
+    return True
+
+
+def _string_type(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    return _STRING if arrow_type == pa.string() else None
 
 
 def _parse_json(path: Path, text: str, line: int | None = None) -> Any:

@@ -8,11 +8,13 @@ then computed with rouge_score's own float arithmetic, so every score, and every
 exactly 0.7, is bit-identical. Large comparisons run in row blocks: no N x N matrix is ever held.
 
 One module a job: `tokens` (the tokenizers), `codec` (tokens as code points), `scores` (LCS and
-the F-measure), `pool` (texts against a pool), `duplicates` (pairs and clusters within a set),
+the F-measure), `pool` (texts against a pool), `duplicates` (pairs and clusters within a set), `allpairs`
+(the same pairs among a million texts, by prefix filtering),
 `index` and `incremental` (the novelty filter, one candidate at a time), `frames` (record-schema
 frames: the cached similarity column, deduplication). Callers import from `analysis.rouge`.
 """
 
+from analysis.rouge.allpairs import all_pairs_above
 from analysis.rouge.codec import encode_together
 from analysis.rouge.duplicates import (
     DEDUP_RULES,
@@ -20,7 +22,12 @@ from analysis.rouge.duplicates import (
     near_duplicate_clusters,
     near_duplicate_pairs,
 )
-from analysis.rouge.frames import deduplicate, max_rouge_to_pool_cached, similarity_to_pool
+from analysis.rouge.frames import (
+    deduplicate,
+    frame_near_duplicate_pairs,
+    max_rouge_to_pool_cached,
+    similarity_to_pool,
+)
 from analysis.rouge.incremental import IncrementalRougeFilter, filter_candidates
 from analysis.rouge.pool import rouge_to_pool
 from analysis.rouge.scores import f_measure, rouge_l, rouge_l_matrix
@@ -40,12 +47,14 @@ __all__ = [
     "ENGLISH",
     "TOKENIZERS",
     "IncrementalRougeFilter",
+    "all_pairs_above",
     "clusters_from_pairs",
     "default_tokenizer",
     "deduplicate",
     "encode_together",
     "f_measure",
     "filter_candidates",
+    "frame_near_duplicate_pairs",
     "max_rouge_to_pool_cached",
     "near_duplicate_clusters",
     "near_duplicate_pairs",

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.cache import cached_frame
 from analysis.defaults import DEFAULT_THRESHOLD
-from analysis.rouge.duplicates import near_duplicate_clusters
+from analysis.rouge.duplicates import near_duplicate_clusters, near_duplicate_pairs
 from analysis.rouge.pool import rouge_to_pool
 from analysis.rouge.tokens import ENGLISH
 
@@ -82,6 +82,20 @@ def max_rouge_to_pool_cached(
     )
 
 
+def frame_near_duplicate_pairs(
+    frame: pd.DataFrame,
+    threshold: float = DEFAULT_THRESHOLD,
+    field: str = "instruction",
+    tokenizer: str = ENGLISH,
+    workers: int = -1,
+) -> pd.DataFrame:
+    """Every pair of rows (0-based positions i < j) whose `field` scores above the threshold:
+    columns i, j, rougeL."""
+    return near_duplicate_pairs(
+        frame[field].tolist(), threshold, tokenizer=tokenizer, langs=_langs(frame), workers=workers
+    )
+
+
 def deduplicate(
     frame: pd.DataFrame,
     threshold: float = DEFAULT_THRESHOLD,
@@ -89,12 +103,14 @@ def deduplicate(
     tokenizer: str = ENGLISH,
     rule: str = "filter",
     workers: int = -1,
+    pairs: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop near-duplicates, first occurrences kept (`rule` as in near_duplicate_clusters).
 
     Returns the kept rows and a report of each removed row: id, text, cluster_id (its cluster's
     first row, always kept), matched_id and matched_text (the row that justifies the drop) and
-    rougeL (their score, above the threshold)."""
+    rougeL (their score, above the threshold). `pairs`: the frame_near_duplicate_pairs of the
+    same arguments, when the caller already has them."""
     frame = frame.reset_index(drop=True)
     texts = frame[field].tolist()
     clusters = near_duplicate_clusters(
@@ -104,6 +120,7 @@ def deduplicate(
         tokenizer=tokenizer,
         langs=_langs(frame),
         workers=workers,
+        pairs=pairs,
     )
     removed = clusters[clusters["is_duplicate"]]
     ids = frame["id"].astype(str).to_numpy()

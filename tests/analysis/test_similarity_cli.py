@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from rouge_score import rouge_scorer
 
 from analysis.__main__ import main
 from analysis.paths import REPO_ROOT
+from analysis.rouge.duplicates import banded_pairs
 
 SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
 
@@ -97,6 +99,56 @@ def test_similarity_cli_dedup_keeps_first_occurrences_and_reports_removed(tmp_pa
     assert float(report[1]["rougeL"]) == 1.0
 
 
+def test_similarity_cli_dedup_writes_every_pair_above_threshold(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "data.jsonl", TEXTS, "d")
+    out = tmp_path / "dedup"
+    assert main(["dedup", str(data), "--threshold", "0.5", "--out", str(out)]) == 0
+    rows = read_csv(out / "pairs.csv")
+    assert rows and list(rows[0]) == ["i", "j", "rougeL"]
+    expected = [
+        (i, j, reference(TEXTS[i], TEXTS[j]))
+        for i in range(len(TEXTS))
+        for j in range(i + 1, len(TEXTS))
+        if reference(TEXTS[i], TEXTS[j]) > 0.5
+    ]
+    assert [(int(r["i"]), int(r["j"]), float(r["rougeL"])) for r in rows] == expected
+
+
+def test_similarity_cli_dedup_pairs_at_scale_match_length_band_engine(tmp_path: Path) -> None:
+    """2,500 rows: the all-pairs engine writes the pairs, equal to the length-band engine's."""
+    rng = random.Random(4)
+    words = [
+        "write",
+        "a",
+        "poem",
+        "story",
+        "list",
+        "of",
+        "the",
+        "three",
+        "ways",
+        "to",
+        "explain",
+        "why",
+        "sea",
+        "blue",
+        "sky",
+        "fast",
+    ]
+    texts = [" ".join(rng.choices(words, k=rng.randint(3, 12))) for _ in range(2_500)]
+    data = write_jsonl(tmp_path / "data.jsonl", texts, "d")
+    out = tmp_path / "dedup"
+    assert main(["dedup", str(data), "--out", str(out)]) == 0
+    rows = read_csv(out / "pairs.csv")
+    expected = banded_pairs(texts, 0.7)
+    assert len(rows) == len(expected) > 100
+    found = [(int(r["i"]), int(r["j"]), float(r["rougeL"])) for r in rows]
+    assert found == list(zip(expected["i"], expected["j"], expected["rougeL"], strict=True))
+    removed = read_csv(out / "removed.csv")
+    kept = (out / "deduplicated.jsonl").read_text().splitlines()
+    assert len(removed) + len(kept) == len(texts)
+
+
 def test_similarity_cli_dedup_cluster_rule_also_drops_chained_rows(tmp_path: Path) -> None:
     chain = ["w1 w2 w3 w4 w5 w6 w7 w8 w9 w10", "w1 w2 x3 w4 w5 w6 w7 x8 w9 w10"]
     chain.append("w1 w2 x3 w4 y5 w6 w7 x8 w9 y10")
@@ -116,6 +168,7 @@ def test_similarity_cli_dedup_threshold_one_removes_nothing(tmp_path: Path) -> N
     assert main(["dedup", str(data), "--threshold", "1", "--out", str(out)]) == 0
     assert len((out / "deduplicated.jsonl").read_text().splitlines()) == len(TEXTS)
     assert read_csv(out / "removed.csv") == []
+    assert read_csv(out / "pairs.csv") == []
 
 
 def test_similarity_cli_dedup_rejects_threshold_outside_unit_interval(tmp_path: Path) -> None:
