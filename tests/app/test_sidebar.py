@@ -78,7 +78,9 @@ def test_sidebar_shows_the_added_dataset_and_switching_back_works(run_app, tmp_p
     assert [shown(s) for s in app.sidebar.success] == ["Added mine (2 rows)."]  # survived rerun
     assert app.sidebar.text_input(key="add_path").value == ""  # the form is emptied
     picker.select("seed_tasks").run()
-    assert app.session_state["dataset"] == "seed_tasks" and len(app.dataframe[1].value) == 175
+    assert app.session_state["dataset"] == "seed_tasks"
+    assert app.dataframe[1].value["id"].iloc[0] == "seed_task_0/0"  # the first page of its rows
+    assert any("rows 1–100 of 175" in caption.value for caption in app.caption)
 
 
 def test_sidebar_never_offers_a_dataset_as_its_own_comparison(run_app):
