@@ -228,3 +228,6 @@ class Errors:
         "the fine-tuning command of round {round} wrote no usable {file} ({why}); it must write "
         'a JSON object with the next student\'s "model" and "base_url"'
     )
+    E150 = "a semantic map needs at least 4 rows with text; {rows} given"
+    E151 = "--cosine must be between 0 and 1, not {value}"
+    E152 = "{name!r} is mapped twice; give each dataset once"
