@@ -151,9 +151,13 @@ def dataset_embeddings_resumable(
         chunk = texts[start : start + CHUNK_ROWS]
         vectors = np.load(part) if part.exists() else None
         if vectors is None or len(vectors) != len(chunk):
-            vectors = load_model(model).encode(
-                chunk, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
-            ).astype(np.float32)
+            vectors = (
+                load_model(model)
+                .encode(
+                    chunk, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+                )
+                .astype(np.float32)
+            )
             _save_npy(part, vectors)
         chunks.append(vectors)
         if progress:

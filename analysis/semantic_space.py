@@ -107,6 +107,4 @@ def cluster_sizes(frame: pd.DataFrame) -> pd.DataFrame:
     """``cluster, label, size`` of a map, largest cluster first, noise last."""
     sizes = frame.groupby(["cluster", "label"]).size().reset_index(name="size")
     sizes["_noise"] = sizes["cluster"] < 0
-    return (
-        sizes.sort_values(["_noise", "cluster"]).drop(columns="_noise").reset_index(drop=True)
-    )
+    return sizes.sort_values(["_noise", "cluster"]).drop(columns="_noise").reset_index(drop=True)

@@ -168,7 +168,9 @@ def side_by_side(datasets: dict[str, Dataset]) -> pd.DataFrame:
     return _side_by_side(_labelled(datasets), datasets)
 
 
-@st.cache_data(show_spinner="Projecting and clustering (cached on disk after the first run)…", max_entries=8)
+@st.cache_data(
+    show_spinner="Projecting and clustering (cached on disk after the first run)…", max_entries=8
+)
 def _semantic_map(key: tuple, field: str, _datasets: dict[str, Dataset]) -> pd.DataFrame:
     return semantic_space.semantic_map(_datasets, field)
 

@@ -50,14 +50,19 @@ texts = pd.concat([d.frame[field] for d in datasets.values()], ignore_index=True
 def _verdicts() -> pd.Series | None:
     """Each row's latest spot-check answer ("question: answer"), None when no row has one."""
     labels = pd.concat(
-        [LabelStore().frame(fingerprint=d.fingerprint).assign(dataset=n) for n, d in datasets.items()]
+        [
+            LabelStore().frame(fingerprint=d.fingerprint).assign(dataset=n)
+            for n, d in datasets.items()
+        ]
     )
     if labels.empty:
         return None
     latest = labels.sort_values("time").drop_duplicates(["dataset", "row_id"], keep="last")
     verdict = latest["question"] + ": " + latest["answer"]
     by_row = dict(zip(zip(latest["dataset"], latest["row_id"], strict=True), verdict, strict=True))
-    return pd.Series([by_row.get(key, "") for key in zip(frame["dataset"], frame["id"], strict=True)])
+    return pd.Series(
+        [by_row.get(key, "") for key in zip(frame["dataset"], frame["id"], strict=True)]
+    )
 
 
 colourings = {"cluster": None}
@@ -96,7 +101,9 @@ st.caption(
 
 positions = sorted(
     {
-        int(point["customdata"][0] if isinstance(point["customdata"], list) else point["customdata"])
+        int(
+            point["customdata"][0] if isinstance(point["customdata"], list) else point["customdata"]
+        )
         for point in (event.selection.points if event else [])
         if "customdata" in point
     }

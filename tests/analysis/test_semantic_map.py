@@ -129,7 +129,10 @@ def test_semantic_map_diversity_numbers_on_hand_made_vectors():
     wide, _ = _blobs([10, 10, 10], spread=0.01, seed=3)
     vectors = np.concatenate([tight, wide])
     frame = pd.DataFrame(
-        {"dataset": ["tight"] * 30 + ["wide"] * 30, "cluster": [0] * 30 + [0] * 10 + [1] * 10 + [2] * 10}
+        {
+            "dataset": ["tight"] * 30 + ["wide"] * 30,
+            "cluster": [0] * 30 + [0] * 10 + [1] * 10 + [2] * 10,
+        }
     )
     table = diversity(frame, vectors, cosine=0.95).set_index("dataset")
     assert table.loc["tight", "clusters"] == 1 and table.loc["wide", "clusters"] == 3
@@ -152,7 +155,12 @@ def test_semantic_map_mean_distance_of_known_pairs():
 
 def test_semantic_map_hover_shows_html_literally():
     frame = pd.DataFrame(
-        {"x": [0.0, 1.0], "y": [0.0, 1.0], "cluster": [0, NOISE], "label": ["0: <i>x</i>", "no cluster"]}
+        {
+            "x": [0.0, 1.0],
+            "y": [0.0, 1.0],
+            "cluster": [0, NOISE],
+            "label": ["0: <i>x</i>", "no cluster"],
+        }
     )
     texts = pd.Series(["Make <b>this</b> bold", "plain"])
     assert hover_text("a <b>b</b>") == "a &lt;b&gt;b&lt;/b&gt;"
