@@ -230,4 +230,3 @@ class Errors:
     )
     E150 = "a semantic map needs at least 4 rows with text; {rows} given"
     E151 = "--cosine must be between 0 and 1, not {value}"
-    E152 = "{name!r} is mapped twice; give each dataset once"

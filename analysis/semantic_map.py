@@ -40,11 +40,11 @@ def min_cluster_size(rows: int) -> int:
 
 def project(vectors: np.ndarray, seed: int = SEED, fit_sample: int = FIT_SAMPLE) -> np.ndarray:
     """(rows x 2) UMAP coordinates of normalized `vectors`, reproducible for a seed."""
-    import umap  # numba compiles on first use: only when a map is asked for
-
     rows = len(vectors)
     if rows < 4:
         raise WorkbenchError(Errors.E150.format(rows=rows))
+    import umap  # numba compiles on first use: only when a map is asked for
+
     reducer = umap.UMAP(
         n_components=2,
         n_neighbors=min(N_NEIGHBORS, rows - 1),

@@ -78,13 +78,11 @@ def semantic_map(
     labels use each row's verb-noun pair (analysis.verbs, cached per dataset)."""
     from analysis.verbs import verb_noun_column
 
-    if len(set(datasets)) != len(datasets):  # a Mapping cannot repeat keys; names can repeat
-        raise WorkbenchError(Errors.E152.format(name=next(iter(datasets))))
-
     def compute() -> pd.DataFrame:
         table = rows(datasets, field)
-        if (table["text"].str.strip() != "").sum() < 4:
-            raise WorkbenchError(Errors.E150.format(rows=int((table["text"] != "").sum())))
+        with_text = int((table["text"].str.strip() != "").sum())
+        if with_text < 4:
+            raise WorkbenchError(Errors.E150.format(rows=with_text))
         pairs = pd.concat(
             [verb_noun_column(dataset, field) for dataset in datasets.values()],
             ignore_index=True,

@@ -12,7 +12,7 @@ from analysis.diversity import coverage
 from analysis.figures.export import table_bytes
 from analysis.figures.semantic_map import coverage_bars, map_figure
 from analysis.figures.style import series_colours
-from analysis.rouge import ENGLISH
+from analysis.rouge import default_tokenizer
 from analysis.schema import TEXT_FIELDS
 from analysis.semantic_pairs import DEFAULT_COSINE
 from analysis.semantic_space import cluster_sizes
@@ -76,7 +76,10 @@ colourings["verb"] = pd.concat(
 )
 pool = data.require(DEFAULT_POOL)
 colourings[f"max ROUGE-L to {DEFAULT_POOL}"] = pd.concat(
-    [data.similarity(d, pool, field, ENGLISH)["max_rougeL"] for d in datasets.values()],
+    [
+        data.similarity(d, pool, field, default_tokenizer(d.frame["lang"]))["max_rougeL"]
+        for d in datasets.values()
+    ],
     ignore_index=True,
 )
 verdicts = _verdicts()

@@ -77,11 +77,13 @@ def main() -> int:
     print(torch.get_num_threads())
     texts = recombined_texts(args.embed_rows, args.seed)
     print(f"Embedding {len(texts)} recombined instructions (all-MiniLM-L6-v2, CPU):")
-    _, load_s = timed("model load", embeddings.load_model)
+    _, load_s = timed("model load", embeddings.load_model, embeddings.DEFAULT_MODEL)
     vectors, cold_s = timed("cold", embeddings.embed, texts)
     _, warm_s = timed("cached rerun", embeddings.embed, texts)
     rate = len(texts) / cold_s
-    print(f"  {rate:.0f} rows/s -> 52,000 rows in about {52_000 / rate / 60:.1f} min (extrapolated)")
+    print(
+        f"  {rate:.0f} rows/s -> 52,000 rows in about {52_000 / rate / 60:.1f} min (extrapolated)"
+    )
 
     sizes = [int(size) for size in args.sizes.split(",")]
     results = []
@@ -99,7 +101,9 @@ def main() -> int:
             continue
         print(f"Map page data preparation at {size:,} rows:")
         cached_frame("bench_map", "fingerprint", {}, "1", lambda frame=frame: frame)
-        timed("map read from the disk cache", cached_frame, "bench_map", "fingerprint", {}, "1", None)
+        timed(
+            "map read from the disk cache", cached_frame, "bench_map", "fingerprint", {}, "1", None
+        )
         timed("cluster sizes", cluster_sizes, frame)
         timed("Scattergl figure", map_figure, frame, pd.Series(row_texts), "cluster")
         timed("coverage table", coverage, frame)

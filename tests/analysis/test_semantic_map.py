@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.diversity import cluster_entropy, coverage, diversity, mean_distance
+from analysis.errors import WorkbenchError
 from analysis.figures.semantic_map import hover_text, map_figure
 from analysis.semantic_map import NOISE, cluster, cluster_table, project, renumber_by_size
 from analysis.semantic_pairs import nearest_similarity, semantic_pairs, similar_pairs
@@ -52,6 +53,11 @@ def test_semantic_map_large_input_fits_a_sample_and_transforms_the_rest():
     coords = project(vectors, seed=0, fit_sample=50)
     assert coords.shape == (120, 2) and np.isfinite(coords).all()
     assert np.array_equal(coords, project(vectors, seed=0, fit_sample=50))
+
+
+def test_semantic_map_needs_four_rows():
+    with pytest.raises(WorkbenchError, match="at least 4 rows; 3 given"):
+        project(_unit([1, 0], [0, 1], [1, 1]))
 
 
 def test_semantic_map_clusters_numbered_by_size():
