@@ -56,7 +56,7 @@ def test_semantic_map_large_input_fits_a_sample_and_transforms_the_rest():
 
 
 def test_semantic_map_needs_four_rows():
-    with pytest.raises(WorkbenchError, match="at least 4 rows; 3 given"):
+    with pytest.raises(WorkbenchError, match="at least 4 rows with text; 3 given"):
         project(_unit([1, 0], [0, 1], [1, 1]))
 
 
