@@ -65,28 +65,27 @@ def _verdicts() -> pd.Series | None:
     )
 
 
-colourings = {"cluster": None}
-if len(datasets) > 1:
-    colourings["dataset"] = frame["dataset"]
-models = pd.concat([d.frame["model"] for d in datasets.values()], ignore_index=True)
-if models.notna().any():
-    colourings["model"] = models
-colourings["verb"] = pd.concat(
-    [data.verb_nouns(d, field, "paper")["verb"] for d in datasets.values()], ignore_index=True
-)
-pool = data.require(DEFAULT_POOL)
-colourings[f"max ROUGE-L to {DEFAULT_POOL}"] = pd.concat(
-    [
-        data.similarity(d, pool, field, default_tokenizer(d.frame["lang"]))["max_rougeL"]
-        for d in datasets.values()
-    ],
-    ignore_index=True,
-)
+def _stacked(column) -> pd.Series:
+    """One value per map row: `column(dataset)` of each dataset, in the map's order."""
+    return pd.concat([column(d) for d in datasets.values()], ignore_index=True)
+
+
+ROUGE_COLOURING = f"max ROUGE-L to {DEFAULT_POOL}"
+models = _stacked(lambda d: d.frame["model"])
 verdicts = _verdicts()
-if verdicts is not None:
-    colourings["spot-check verdict"] = verdicts
-colour_by = st.radio("Colour by", list(colourings), horizontal=True, key="map_colour")
-figure = map_figure(frame, texts, colour_by, colourings[colour_by])
+options = ["cluster"] + ["dataset"] * (len(datasets) > 1) + ["model"] * bool(models.notna().any())
+options += ["verb", ROUGE_COLOURING] + ["spot-check verdict"] * (verdicts is not None)
+colour_by = st.radio("Colour by", options, horizontal=True, key="map_colour")
+if colour_by == "verb":  # the derived columns only when asked for (parsed and cached once)
+    values = _stacked(lambda d: data.verb_nouns(d, field, "paper")["verb"])
+elif colour_by == ROUGE_COLOURING:
+    pool = data.require(DEFAULT_POOL)
+    values = _stacked(
+        lambda d: data.similarity(d, pool, field, default_tokenizer(d.frame["lang"]))["max_rougeL"]
+    )
+else:
+    values = {"model": models, "spot-check verdict": verdicts}.get(colour_by)
+figure = map_figure(frame, texts, colour_by, values)
 event = st.plotly_chart(
     figure,
     width="stretch",

@@ -50,6 +50,11 @@ def test_map_page_two_datasets_show_coverage(run_app, chart_specs):
     [chart] = [s for s in chart_specs(app) if s["data"][0]["type"] == "scattergl"]
     sizes = {trace["name"]: len(trace["x"]) for trace in chart["data"]}
     assert sizes == {"seed_tasks": 175, "user_oriented_instructions": 252}
+    app.radio(key="map_colour").set_value("max ROUGE-L to seed_tasks").run()
+    assert not app.exception
+    [chart] = [s for s in chart_specs(app) if s["data"][0]["type"] == "scattergl"]
+    colours = chart["data"][0]["marker"]["color"]
+    assert len(colours) == 427 and max(colours[:175]) == 1.0  # the seeds are their own pool
     subheaders = [element.value for element in app.subheader]
     assert "Coverage" in subheaders and "Diversity" in subheaders
     diversity = [frame.value for frame in app.dataframe if "cluster_entropy_bits" in frame.value]
