@@ -86,6 +86,8 @@ def main() -> int:
     )
 
     sizes = [int(size) for size in args.sizes.split(",")]
+    print("UMAP's numba compilation (once per process), on 300 rows:")
+    timed("compile + project", project, recombined_vectors(vectors, 300, args.seed))
     results = []
     for size in sizes:
         print(f"{size:,} rows:", flush=True)
