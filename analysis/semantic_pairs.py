@@ -51,7 +51,8 @@ def nearest_similarity(vectors: np.ndarray, groups: np.ndarray | None = None) ->
     """Each row's highest cosine to another row (of its own group when `groups` is given);
     -1 for a row with no other row to compare with."""
     vectors = np.asarray(vectors, dtype=np.float32)
-    groups = np.zeros(len(vectors), dtype=int) if groups is None else np.asarray(groups)
+    # integer codes: comparing (block x rows) strings would cost more than the products
+    groups = np.zeros(len(vectors), dtype=int) if groups is None else pd.factorize(groups)[0]
     best = np.full(len(vectors), -1.0, dtype=np.float32)
     for start, block in _blocks(vectors):
         rows = np.arange(start, start + len(block))
