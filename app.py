@@ -14,6 +14,7 @@ st.set_page_config(page_title="Instruction-data workbench", layout="wide")
 PAGES = [
     st.Page("app_pages/datasets.py", title="Datasets", default=True),
     st.Page("app_pages/verbs.py", title="Verb–noun"),
+    st.Page("app_pages/map.py", title="Map"),
     st.Page("app_pages/lengths.py", title="Lengths"),
     st.Page("app_pages/similarity.py", title="Seed similarity"),
     st.Page("app_pages/compare.py", title="Compare models"),

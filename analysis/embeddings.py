@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -122,3 +122,57 @@ def nearest_categories(
     member_vectors = {name: embed(members[name], model, field="instruction") for name in names}
     vectors = embed(texts, model, field="instruction")
     return nearest(category_scores(vectors, member_vectors), names)
+
+
+#: Rows encoded per saved chunk by `dataset_embeddings_resumable`: what a restart can lose.
+CHUNK_ROWS = 1024
+
+
+def dataset_embeddings_resumable(
+    dataset,
+    field: str = "instruction",
+    model: str = DEFAULT_MODEL,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """`dataset_embeddings` for long columns: encoded in chunks of CHUNK_ROWS, each saved as it
+    is done, so an interrupted run restarts at its first missing chunk; `progress` hears (rows
+    embedded, all rows). Writes the same cache file `dataset_embeddings` reads."""
+    texts = dataset.frame[field].fillna("").astype(str).tolist()
+    key = cache_key(NAMESPACE, dataset.fingerprint, {"field": field, "model": model}, VERSION)
+    path = cache_dir() / NAMESPACE / f"{key}.npy"
+    if path.exists() and len(np.load(path, mmap_mode="r")) == len(texts):
+        if progress:
+            progress(len(texts), len(texts))
+        return np.load(path)
+    parts_dir = path.with_suffix(".parts")
+    chunks = []
+    for start in range(0, len(texts), CHUNK_ROWS):
+        part = parts_dir / f"{start:010d}.npy"
+        chunk = texts[start : start + CHUNK_ROWS]
+        vectors = np.load(part) if part.exists() else None
+        if vectors is None or len(vectors) != len(chunk):
+            vectors = (
+                load_model(model)
+                .encode(
+                    chunk, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+                )
+                .astype(np.float32)
+            )
+            _save_npy(part, vectors)
+        chunks.append(vectors)
+        if progress:
+            progress(start + len(chunk), len(texts))
+    vectors = np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+    _save_npy(path, vectors)
+    for part in parts_dir.glob("*.npy"):
+        part.unlink()
+    if parts_dir.exists():
+        parts_dir.rmdir()
+    return vectors
+
+
+def _save_npy(path, vectors: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, vectors)
+    with atomic_open(path, "wb") as handle:
+        handle.write(buffer.getvalue())

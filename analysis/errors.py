@@ -232,3 +232,5 @@ class Errors:
         "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
         "parses in this process)"
     )
+    E150 = "a semantic map needs at least 4 rows with text; {rows} given"
+    E151 = "--cosine must be between 0 and 1, not {value}"

@@ -10,12 +10,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import compare, registry
+from analysis import compare, registry, semantic_space
 from analysis.datasets import Dataset, Source, resolve
 from analysis.datasets import load_dataset as _load_dataset
+from analysis.diversity import diversity
+from analysis.embeddings import DEFAULT_MODEL
 from analysis.errors import WorkbenchError
 from analysis.lengths import length_columns
 from analysis.rouge import max_rouge_to_pool_cached
+from analysis.semantic_pairs import semantic_pairs
 from analysis.stats import table1_cached
 from analysis.verbs import column as verbs_column
 from analysis.verbs import verb_noun_column
@@ -163,3 +166,49 @@ def _side_by_side(key: tuple, _datasets: dict[str, Dataset]) -> pd.DataFrame:
 
 def side_by_side(datasets: dict[str, Dataset]) -> pd.DataFrame:
     return _side_by_side(_labelled(datasets), datasets)
+
+
+@st.cache_data(
+    show_spinner="Projecting and clustering (cached on disk after the first run)…", max_entries=8
+)
+def _semantic_map(key: tuple, field: str, _datasets: dict[str, Dataset]) -> pd.DataFrame:
+    return semantic_space.semantic_map(_datasets, field)
+
+
+def semantic_map(datasets: dict[str, Dataset], field: str) -> pd.DataFrame:
+    """The datasets' map together (analysis.semantic_space); a first embedding shows progress."""
+    if not semantic_space.is_cached(datasets, field, DEFAULT_MODEL):
+        with progress_bar("Embedding the rows") as report:
+            semantic_space.vectors(datasets, field, progress=report)
+    return _semantic_map(_labelled(datasets), field, datasets)
+
+
+@st.cache_resource(max_entries=8)
+def _vectors(key: tuple, field: str, _datasets: dict[str, Dataset]):
+    """A resource, not data: a 52K x 384 matrix is read, never copied on a rerun."""
+    return semantic_space.vectors(_datasets, field)
+
+
+def embedding_vectors(datasets: dict[str, Dataset], field: str):
+    return _vectors(_labelled(datasets), field, datasets)
+
+
+@st.cache_data(show_spinner="Finding paraphrase pairs…", max_entries=16)
+def _semantic_pairs(key: tuple, field: str, cosine: float, _datasets) -> pd.DataFrame:
+    rows = semantic_space.rows(_datasets, field)
+    return semantic_pairs(rows, embedding_vectors(_datasets, field), cosine)
+
+
+def paraphrase_pairs(datasets: dict[str, Dataset], field: str, cosine: float) -> pd.DataFrame:
+    return _semantic_pairs(_labelled(datasets), field, cosine, datasets)
+
+
+@st.cache_data(show_spinner="Measuring diversity…", max_entries=16)
+def _diversity(key: tuple, field: str, cosine: float, _frame, _datasets) -> pd.DataFrame:
+    return diversity(_frame, embedding_vectors(_datasets, field), cosine)
+
+
+def diversity_table(
+    datasets: dict[str, Dataset], field: str, frame: pd.DataFrame, cosine: float
+) -> pd.DataFrame:
+    return _diversity(_labelled(datasets), field, cosine, frame, datasets)

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 PAGES = {
     "": ("Datasets", 0, 2),
     "verbs": ("Verb–noun structure", 1, 1),
+    "map": ("Semantic map", 1, 3),  # a WebGL map; clusters, diversity, paraphrase pairs
     "lengths": ("Lengths", 1, 1),
     "similarity": ("Similarity to a pool", 1, 1),
     "compare": ("Compare models", 2, 2),
