@@ -17,7 +17,7 @@ OLD, NEW = "Come up with a series of tasks:", "Come up with a series of new, con
 
 def _select(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
-    box.locator('[data-baseweb="select"]').click()
+    box.get_by_role("combobox").click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 
