@@ -10,6 +10,7 @@ every pipeline writes: `status`, and `usage` (the finished steps' usage, by stag
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from analysis.errors import WorkbenchError
 from analysis.paths import REPO_ROOT, child_env, runs_dir
 from generation import run_files
 from generation.backend import ENV_BASE_URL, url_secrets
@@ -132,3 +134,24 @@ def run_usage(run_dir: str | Path) -> UsageCounter:
     saved = run_files.read_json(Path(run_dir) / STATE_FILE) or {}
     usage = saved.get("usage") or {}
     return sum((UsageCounter.from_dict(counter) for counter in usage.values()), UsageCounter())
+
+
+def worker_main(argv: list[str] | None, build, read_state, write_state, new_state) -> int:
+    """Every pipeline's background worker: `build(run_dir, base_url)` makes the pipeline from
+    the folder's config.json (the endpoint's credentials come from the environment); an error
+    before the run starts is saved in state.json for the page, one during it the run saves."""
+    run_dir = Path((argv or sys.argv[1:])[0])
+    try:
+        pipeline = build(run_dir, os.environ.get(ENV_BASE_URL))
+    except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
+        state = read_state(run_dir) or new_state()
+        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
+        write_state(run_dir, state)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        pipeline.run(clear_stop=False)
+    except WorkbenchError as error:  # the run saved it as its error; the log says it too
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0

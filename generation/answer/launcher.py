@@ -7,23 +7,19 @@ reads state.json and the failures, so a Streamlit rerun never touches the work.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import WorkbenchError
 from generation import launcher, run_files
 from generation.answer import records as rec
 from generation.answer import run_folder as rf
 from generation.answer.pipeline import AnswerRun
 from generation.answer.run_folder import AnswerConfig
 from generation.answer.state import AnswerState
-from generation.backend import ENV_BASE_URL
 from generation.run_status import RunStatus
 
 WORKER = "generation.answer.launcher"
@@ -112,22 +108,11 @@ def failures_frame(run_dir: str | Path) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    run_dir = Path((argv or sys.argv[1:])[0])
-    try:
+    def build(run_dir: Path, base_url: str | None) -> AnswerRun:
         config = AnswerConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
-        pipeline = AnswerRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
-    except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
-        state = rf.read_state(run_dir) or AnswerState()
-        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
-        rf.write_state(run_dir, state)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        pipeline.run(clear_stop=False)
-    except WorkbenchError as error:  # the run saved it as its error; the log says it too
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return AnswerRun(config.with_credentials(base_url), run_dir)
+
+    return launcher.worker_main(argv, build, rf.read_state, rf.write_state, AnswerState)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,14 @@ state.json, rubrics.json and the rounds' files only.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import WorkbenchError
 from generation import launcher, run_files
-from generation.backend import ENV_BASE_URL
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
 from generation.citing.pipeline import CitingRun
@@ -103,23 +99,11 @@ def round_frame(run_dir: str | Path, number: int) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    run_dir = Path((argv or sys.argv[1:])[0])
-    try:
+    def build(run_dir: Path, base_url: str | None) -> CitingRun:
         config = CitingConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
-        url = os.environ.get(ENV_BASE_URL)
-        pipeline = CitingRun(config.with_credentials(url, url), run_dir)
-    except WorkbenchError as error:
-        state = rf.read_state(run_dir) or CitingState()
-        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
-        rf.write_state(run_dir, state)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        pipeline.run(clear_stop=False)
-    except WorkbenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return CitingRun(config.with_credentials(base_url, base_url), run_dir)
+
+    return launcher.worker_main(argv, build, rf.read_state, rf.write_state, CitingState)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,14 @@ pipeline's. A page only reads state.json and judgments.jsonl.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import WorkbenchError
 from generation import launcher, run_files
-from generation.backend import ENV_BASE_URL
 from generation.judge import run_folder as rf
 from generation.judge.pipeline import JudgeRun
 from generation.judge.run_folder import JudgeConfig
@@ -95,22 +91,11 @@ def judgments_frame(run_dir: str | Path) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    run_dir = Path((argv or sys.argv[1:])[0])
-    try:
+    def build(run_dir: Path, base_url: str | None) -> JudgeRun:
         config = rf.read_config(run_dir)
-        pipeline = JudgeRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
-    except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
-        state = rf.read_state(run_dir) or JudgeState()
-        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
-        rf.write_state(run_dir, state)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        pipeline.run(clear_stop=False)
-    except WorkbenchError as error:  # the run saved it as its error; the log says it too
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return JudgeRun(config.with_credentials(base_url), run_dir)
+
+    return launcher.worker_main(argv, build, rf.read_state, rf.write_state, JudgeState)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,14 @@ work.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import WorkbenchError
 from generation import launcher, run_files
-from generation.backend import ENV_BASE_URL
 from generation.self_instruct import run_folder as rf
 from generation.self_instruct.pipeline import SelfInstructRun
 from generation.self_instruct.run_folder import RunConfig
@@ -129,22 +125,11 @@ def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> RunSnapshot:
 
 
 def main(argv: list[str] | None = None) -> int:
-    run_dir = Path((argv or sys.argv[1:])[0])
-    try:
+    def build(run_dir: Path, base_url: str | None) -> SelfInstructRun:
         config = RunConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
-        pipeline = SelfInstructRun(config.with_credentials(os.environ.get(ENV_BASE_URL)), run_dir)
-    except WorkbenchError as error:  # e.g. no API key: the page shows it from state.json
-        state = rf.read_state(run_dir) or RunState()
-        state.status, state.error, state.updated_at = RunStatus.FAILED, str(error), time.time()
-        rf.write_state(run_dir, state)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        pipeline.run(clear_stop=False)
-    except WorkbenchError as error:  # the run saved it as its error; the log says it too
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return SelfInstructRun(config.with_credentials(base_url), run_dir)
+
+    return launcher.worker_main(argv, build, rf.read_state, rf.write_state, RunState)
 
 
 if __name__ == "__main__":
