@@ -29,11 +29,17 @@ TABLE = '[data-testid="stDataFrame"] canvas'
 
 
 def wait_for_app(page, charts: int = 0, tables: int = 0) -> None:
-    """Wait until the expected charts and tables are drawn and the script run has finished."""
+    """Wait until the expected charts and tables are drawn and the script run has finished.
+
+    The app's own run state (`data-test-script-state`, set the moment a rerun is asked for)
+    is the sure sign; the status widget shows only once a run has lasted a while, so on a
+    loaded machine it can be absent in the middle of a run."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_function(
         """([chart, table, charts, tables]) =>
-            document.querySelectorAll(chart).length >= charts
+            document.querySelector('[data-testid="stApp"]')
+                .getAttribute('data-test-script-state') === 'notRunning'
+            && document.querySelectorAll(chart).length >= charts
             && document.querySelectorAll(table).length >= tables
             && !document.querySelector('[data-testid="stStatusWidget"]')
             && !document.querySelector('[data-testid="stSkeleton"]')""",

@@ -5,6 +5,7 @@ original (screenshots kept)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from generation.prompt_versions import original
 from generation.templates import BOOTSTRAP
@@ -16,7 +17,9 @@ OLD, NEW = "Come up with a series of tasks:", "Come up with a series of new, con
 
 
 def _select(page, label: str, option: str) -> None:
+    settle(page)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    expect(box).to_have_count(1, timeout=30_000)  # a rerun's stale copy has gone
     box.get_by_role("combobox").click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_pages_render import settle, wait_for_app
 
@@ -31,7 +32,9 @@ def add(page, path: str | None, name: str, upload=None) -> None:
     if not sidebar.get_by_label("Name", exact=True).is_visible():
         expander.click()
     if upload is not None:
-        sidebar.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        dropzone = sidebar.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        expect(dropzone).to_have_count(1, timeout=30_000)  # a rerun's stale copy has gone
+        dropzone.set_input_files(str(upload))
         sidebar.get_by_text(upload.name).wait_for(timeout=30_000)
         settle(page)
     else:
