@@ -211,8 +211,8 @@ class Errors:
     E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"
     E120 = (
         "the teacher's categories reply could not be read: {why}. Its whole text is in {path}; "
-        "write the categories into {rubrics} yourself (a list of objects with name, "
-        "description, criteria and members) and rerun, or rerun with another teacher or template"
+        "write the categories into {rubrics} yourself (one JSON object per line with "
+        "category, description, criteria and members) and rerun, or rerun with another teacher or template"
     )
     E121 = "{path} is not a rubric table: {why}"
     E122 = (
@@ -228,6 +228,7 @@ class Errors:
         "the fine-tuning command of round {round} wrote no usable {file} ({why}); it must write "
         'a JSON object with the next student\'s "model" and "base_url"'
     )
+    E126 = "name the instructions once: --train PATH (or PATH alone), not both nor neither"
     E140 = (
         "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
         "parses in this process)"

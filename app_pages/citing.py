@@ -65,8 +65,8 @@ with st.expander("New run", expanded=not launcher.list_runs()):
     st.markdown(f"Instructions: **{md(source)}** ({len(dataset.frame):,} rows)")
     columns = st.columns(4)
     rounds = columns[0].number_input("Rounds", 1, 20, DEFAULTS.rounds, key="citing_rounds")
-    sample = columns[1].number_input(
-        "Instructions per round", 1, 100_000, DEFAULTS.sample, key="citing_sample"
+    limit = columns[1].number_input(
+        "Instructions per round", 1, 100_000, DEFAULTS.limit, key="citing_limit"
     )
     categories = columns[2].number_input(
         "Categories (at most)", 1, 50, DEFAULTS.categories, key="citing_categories"
@@ -97,7 +97,7 @@ with st.expander("New run", expanded=not launcher.list_runs()):
             config = CitingConfig(
                 source=source,
                 rounds=int(rounds),
-                sample=int(sample),
+                limit=int(limit),
                 categories=int(categories),
                 category_sample=int(category_sample),
                 seed=int(seed),
@@ -168,7 +168,7 @@ except WorkbenchError as error:
     st.error(md(error))
     table = None
 if table is None:
-    st.caption("Not written yet: the teacher writes it first (or write rubrics.json yourself).")
+    st.caption("Not written yet: the teacher writes it first (or write rubrics.jsonl yourself).")
 else:
     st.caption(
         "Criteria and member instructions one per line. Saved edits count from the next start "
@@ -214,7 +214,7 @@ else:
             column.download_button(
                 f"Download {file}",
                 path.read_bytes(),
-                file_name=f"{run_dir.name}-round-{number:02d}-{file}",
+                file_name=f"{run_dir.name}-round_{number}-{file}",
                 mime=mime,
                 key=f"citing_download_{file}",
             )

@@ -276,7 +276,7 @@ def _answer_step(with_input: bool) -> Step:
 
 
 #: The revision step's stand-in rubric row: a trial revises one seed task's own answer against
-#: it (a run's rows come from its rubrics.json, which the teacher wrote and the user edited).
+#: it (a run's rows come from its rubrics.jsonl, which the teacher wrote and the user edited).
 EXAMPLE_CATEGORY = citing_steps.Category(
     "General tasks",
     "Instructions asking for a short piece of text, an answer or an edit.",

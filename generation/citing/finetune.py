@@ -9,7 +9,7 @@ It fine-tunes the student on the revisions, serves the result on an OpenAI-compa
 and writes {"model": ..., "base_url": ...} to CITING_NEXT_STUDENT; round r+1's student is then
 that endpoint. The command runs with this interpreter's folder first on PATH ("python" is the
 workbench's). A round without any revision is not fine-tuned on: the next round's student is
-the one that answered it. Its output goes to round-NN/finetune.log. A server it started may be named by
+the one that answered it. Its output goes to round_<r>/finetune.log. A server it started may be named by
 "pid" in that file (its own session): the run ends it once the next round is answered, or when
 the run stops; a resumed run whose student server is gone runs the command again.
 """

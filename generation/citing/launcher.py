@@ -2,7 +2,7 @@
 
 The worker (`python -m generation.citing.launcher RUN_DIR`) reads the run folder's config.json;
 starting, stopping and watching it are every pipeline's (generation.launcher). The page reads
-state.json, rubrics.json and the rounds' files only.
+state.json, rubrics.jsonl and the rounds' files only.
 """
 
 from __future__ import annotations
@@ -86,9 +86,10 @@ def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> CitingSnapsh
 
 def rounds_written(run_dir: str | Path) -> list[int]:
     return sorted(
-        int(folder.name.split("-")[1])
-        for folder in Path(run_dir).glob("round-*")
-        if (folder / rf.RECORDS_FILE).exists()
+        int(number)
+        for folder in Path(run_dir).glob(f"{rf.ROUND_PREFIX}*")
+        if (number := folder.name.removeprefix(rf.ROUND_PREFIX)).isdigit()
+        and (folder / rf.REVISIONS_FILE).exists()
     )
 
 

@@ -2,10 +2,10 @@
 
 1. split: the source's row ids, seeded 8:1:1 (split.json);
 2. categories: the teacher groups the first `category_sample` training instructions of the
-   seeded order into categories with a description and criteria each (rubrics.json). An
-   existing rubrics.json is read instead, so the user's edits count; a reply the strict
+   seeded order into categories with a description and criteria each (rubrics.jsonl). An
+   existing rubrics.jsonl is read instead, so the user's edits count; a reply the strict
    parser refuses stops the run (E120) with the reply kept in categories_reply.json;
-3. rounds: the first `sample` training instructions get their category (a member of it, else
+3. rounds: the first `limit` training instructions get their category (a member of it, else
    by sentence embeddings when an embedding model is set); in each round the student answers
    each, the teacher revises each answer against its category's criteria, and the round's
    records and SFT exports are written; a fine-tuning command, when set, makes the next
@@ -324,7 +324,7 @@ class CitingRun:
 
     def _sampled(self, split: dict[str, list[str]], categories: list[Category]) -> list[dict]:
         """The round's records before any reply: each sampled instruction with its category."""
-        rows = self._train_rows(split, self.config.sample)
+        rows = self._train_rows(split, self.config.limit)
         assigned = assign_categories(
             [row["instruction"] for row in rows], categories, self.config.embedding_model
         )
@@ -501,15 +501,15 @@ def citing_run(
 ) -> CitingState:
     """Run CITING on `source` into the run folder `out_dir`; returns the final state.
 
-    settings: CitingConfig's fields (rounds, sample, categories, category_sample, seed,
+    settings: CitingConfig's fields (rounds, limit, categories, category_sample, seed,
     teacher_model, student_model, ..., embedding_model, finetune_command). teacher/student: a
     `SyncLLMClient` each (tests, notebooks); otherwise the configured backends, both the
-    embedded model by default. Calling it again resumes; edit `out_dir/rubrics.json` between
+    embedded model by default. Calling it again resumes; edit `out_dir/rubrics.jsonl` between
     the categories and the rounds (or write it before the first call) to set the rubrics::
 
         from generation.citing.pipeline import citing_run
 
-        state = citing_run("seed_tasks", "runs/citing", rounds=2, sample=4)
+        state = citing_run("seed_tasks", "runs/citing", rounds=2, limit=4)
         print(state.outcomes)  # round -> outcome -> count
     """
     config = CitingConfig(source=str(source), **settings)

@@ -1,6 +1,6 @@
 """From sampled rows and replies to a round's records, its SFT exports and the manifest.
 
-A round's records.jsonl keeps everything about each sampled instruction: its category and how
+A round's revisions.jsonl keeps everything about each sampled instruction: its category and how
 it got it, the criteria, the student's answer and the teacher's revision and rationale with
 their whole replies and finish reasons, and the outcome. Only revised rows go into the
 round's dataset.jsonl, alpaca.json and chat.jsonl: a reply the parser refused, a revision cut
@@ -147,13 +147,13 @@ def dataset_row(record: dict, source_name: str, number: int) -> dict[str, Any]:
 
 
 def write_round(out_dir: Path, number: int, records: Sequence[dict], source_name: str) -> Path:
-    """A round's files: records.jsonl, and the revisions as dataset.jsonl, Alpaca JSON and
+    """A round's files: revisions.jsonl, and the revisions as dataset.jsonl, Alpaca JSON and
     chat JSONL."""
     folder = rf.round_dir(out_dir, number)
     folder.mkdir(parents=True, exist_ok=True)
     kept = _revised(records)
     triples = [(r["instruction"], r["input"], r["revision"]) for r in kept]
-    run_files.write_jsonl(folder / rf.RECORDS_FILE, records)
+    run_files.write_jsonl(folder / rf.REVISIONS_FILE, records)
     run_files.write_jsonl(
         folder / rf.DATASET_FILE, (dataset_row(r, source_name, number) for r in kept)
     )
@@ -163,4 +163,4 @@ def write_round(out_dir: Path, number: int, records: Sequence[dict], source_name
 
 
 def read_round(out_dir: Path, number: int) -> list[dict]:
-    return run_files.read_jsonl(rf.round_dir(out_dir, number) / rf.RECORDS_FILE)
+    return run_files.read_jsonl(rf.round_dir(out_dir, number) / rf.REVISIONS_FILE)

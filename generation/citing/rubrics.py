@@ -1,9 +1,10 @@
-"""The rubric table (rubrics.json): category, description, criteria, member instructions.
+"""The rubric table (rubrics.jsonl): one category per line, {"category", "description",
+"criteria": [...], "members": [...]} (members: instruction texts of the training split).
 
 The teacher writes it once per run; it is the user's to edit before the rounds start: the CLI
 run re-reads the file every time it is started, the page edits it as a table
 (`to_frame` / `from_frame`, criteria and members one per line). A file that is not a rubric
-table is refused with the reason, never half read.
+table is refused naming its line and what is wrong there (E121), never half read.
 """
 
 from __future__ import annotations
@@ -16,52 +17,53 @@ import pandas as pd
 
 from analysis.errors import Errors, WorkbenchError
 from generation.citing.steps import Category
-from generation.run_files import write_json
+from generation.run_files import write_jsonl
 
 COLUMNS = ("category", "description", "criteria", "members")
 
 
-def to_data(categories: Sequence[Category]) -> dict:
-    return {
-        "categories": [
-            {
-                "name": c.name,
-                "description": c.description,
-                "criteria": list(c.criteria),
-                "members": list(c.members),
-            }
-            for c in categories
-        ]
-    }
+def to_lines(categories: Sequence[Category]) -> list[dict]:
+    """The table as rubrics.jsonl holds it: one object per category."""
+    return [
+        {
+            "category": c.name,
+            "description": c.description,
+            "criteria": list(c.criteria),
+            "members": list(c.members),
+        }
+        for c in categories
+    ]
 
 
 def write_rubrics(path: Path, categories: Sequence[Category]) -> None:
-    write_json(path, to_data(categories))
+    write_jsonl(path, to_lines(categories))
 
 
-def from_data(data: object, path: Path | str) -> list[Category]:
-    """The categories of a rubric table's JSON; raises E121 saying what is wrong."""
+def from_lines(
+    items: Sequence[tuple[int, object]], path: Path | str, unit: str = "line"
+) -> list[Category]:
+    """The categories of a rubric table's (number, object) pairs, the number being the
+    object's `unit` (a file's line, a table's row); raises E121 naming it and what is wrong."""
 
     def refuse(why: str) -> WorkbenchError:
         return WorkbenchError(Errors.E121.format(path=path, why=why))
 
-    items = data.get("categories") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        raise refuse('no non-empty "categories" list')
+    if not items:
+        raise refuse("it holds no category")
     categories, names = [], set()
-    for position, item in enumerate(items, 1):
-        where = f"category {position}"
+    for number, item in items:
+        where = f"{unit} {number}"
         if not isinstance(item, dict):
-            raise refuse(f"{where} is not an object")
+            raise refuse(f"{where} is not a JSON object")
         texts = {}
-        for key in ("name", "description"):
+        for key in ("category", "description"):
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
                 raise refuse(f"{where}: {key} is not a non-empty text")
             texts[key] = value.strip()
-        if texts["name"].casefold() in names:
-            raise refuse(f"{where}: the name {texts['name']!r} is used twice")
-        names.add(texts["name"].casefold())
+        if texts["category"].casefold() in names:
+            raise refuse(f"{where}: the category {texts['category']!r} is named twice")
+        names.add(texts["category"].casefold())
         lists = {}
         for key, required in (("criteria", True), ("members", False)):
             value = item.get(key, [])
@@ -72,24 +74,29 @@ def from_data(data: object, path: Path | str) -> list[Category]:
                 raise refuse(f"{where}: no criteria")
             lists[key] = tuple(value)
         categories.append(
-            Category(texts["name"], texts["description"], lists["criteria"], lists["members"])
+            Category(texts["category"], texts["description"], lists["criteria"], lists["members"])
         )
     return categories
 
 
 def read_rubrics(path: Path) -> list[Category] | None:
-    """The table in `path`; None when there is no such file."""
+    """The table in `path`; None when there is no such file. Blank lines are skipped; a line
+    that is not JSON is refused with its number."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise WorkbenchError(
-            Errors.E121.format(path=path, why=f"malformed JSON ({error})")
-        ) from None
-    return from_data(data, path)
+    items = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append((number, json.loads(line)))
+        except json.JSONDecodeError as error:
+            raise WorkbenchError(
+                Errors.E121.format(path=path, why=f"line {number}: malformed JSON ({error})")
+            ) from None
+    return from_lines(items, path)
 
 
 def to_frame(categories: Sequence[Category]) -> pd.DataFrame:
@@ -109,17 +116,18 @@ def to_frame(categories: Sequence[Category]) -> pd.DataFrame:
 
 
 def from_frame(frame: pd.DataFrame, path: Path | str = "the edited table") -> list[Category]:
-    """The edited table back to categories, checked as a file is (E121)."""
+    """The edited table back to categories, checked as a file is (E121, naming the row)."""
     rows = frame.astype(object).where(frame.notna(), "").to_dict(orient="records")
-    data = {
-        "categories": [
+    items = [
+        (
+            number,
             {
-                "name": str(row["category"]),
+                "category": str(row["category"]),
                 "description": str(row["description"]),
                 "criteria": str(row["criteria"]).splitlines(),
                 "members": str(row["members"]).splitlines(),
-            }
-            for row in rows
-        ]
-    }
-    return from_data(data, path)
+            },
+        )
+        for number, row in enumerate(rows, 1)
+    ]
+    return from_lines(items, path, unit="row")

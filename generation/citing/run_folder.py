@@ -5,16 +5,22 @@ files a run writes there. The lock, the stop request and the log are every run f
 What a run holds:
 - split.json              the seeded 8:1:1 split: row ids of train, validation and test
 - categories_reply.json   the teacher's categories prompt and whole reply
-- rubrics.json            the rubric table (editable; the run re-reads it when started)
+- rubrics.jsonl           the rubric table, one category per line: {"category", "description",
+                          "criteria": [...], "members": [...]} (editable; the run re-reads it
+                          when started)
 - assignments.jsonl       with an embedding model: each validation and test instruction's
                           nearest category and its margin to the runner-up
-- round-NN/records.jsonl  per sampled instruction: category, criteria, student answer,
+- round_<r>/              one folder per round r = 1, 2, ... (no zero padding):
+  revisions.jsonl         per sampled instruction: category, criteria, student answer,
                           revision, rationale, finish reasons, outcome
-- round-NN/dataset.jsonl  the revised answers in the record schema (loads like any dataset)
-- round-NN/alpaca.json, round-NN/chat.jsonl   the revisions for SFT
-- round-NN/student.json   the student that answered; a fine-tuning command writes the next
-                          round's into round-NN/next_student.json
+  dataset.jsonl           the revised answers in the record schema (loads like any dataset)
+  alpaca.json, chat.jsonl the revisions for SFT
+  student.json            the student that answered; a fine-tuning command writes the next
+                          round's into next_student.json (and its log, finetune.log)
 - manifest.json           source, split, teacher and students, prompts by sha256, counts, usage
+
+Scripts rely on these names (issue #18); the evaluation adds its files under eval/
+(generation.citing.evaluate).
 """
 
 from __future__ import annotations
@@ -36,10 +42,10 @@ CONFIG_FILE = launcher.CONFIG_FILE
 STATE_FILE = launcher.STATE_FILE
 SPLIT_FILE = "split.json"
 CATEGORIES_REPLY_FILE = "categories_reply.json"
-RUBRICS_FILE = "rubrics.json"
+RUBRICS_FILE = "rubrics.jsonl"
 ASSIGNMENTS_FILE = "assignments.jsonl"
 MANIFEST_FILE = "manifest.json"
-RECORDS_FILE = "records.jsonl"
+REVISIONS_FILE = "revisions.jsonl"
 DATASET_FILE = "dataset.jsonl"
 ALPACA_FILE = "alpaca.json"
 CHAT_FILE = "chat.jsonl"
@@ -47,8 +53,11 @@ STUDENT_FILE = "student.json"
 NEXT_STUDENT_FILE = "next_student.json"
 
 
+ROUND_PREFIX = "round_"
+
+
 def round_dir(out_dir: Path, number: int) -> Path:
-    return Path(out_dir) / f"round-{number:02d}"
+    return Path(out_dir) / f"{ROUND_PREFIX}{number}"
 
 
 @dataclass(frozen=True)
@@ -57,19 +66,19 @@ class CitingConfig:
 
     source: what load_dataset resolves. seed: the split's and the samples' seed.
     categories: at most this many categories; category_sample: how many training
-    instructions the teacher groups; sample: how many training instructions each round
+    instructions the teacher groups; limit: how many training instructions each round
     answers (CITING: 1,000). rounds: revision rounds (CITING's performance falls from the
     fourth). Teacher and student: each a backend, model and endpoint, both the embedded model
     when none is given. finetune_command: run after each round but the last (see
     generation.citing.finetune); without one the student stays the same model.
-    rubrics_only: stop once rubrics.json is written (edit it, then run again without it).
+    rubrics_only: stop once rubrics.jsonl is written (edit it, then run again without it).
     embedding_model: assigns sampled instructions the teacher did not group to a category by
     sentence embeddings (analysis.embeddings); None: they are left out of the round.
     """
 
     source: str
     rounds: int = 3
-    sample: int = 8
+    limit: int = 8
     categories: int = 4
     category_sample: int = 40
     seed: int = 0
@@ -103,7 +112,7 @@ class CitingConfig:
             )
         for name in (
             "rounds",
-            "sample",
+            "limit",
             "categories",
             "category_sample",
             "concurrency",

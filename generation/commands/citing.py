@@ -1,8 +1,9 @@
-"""python -m generation citing PATH --out DIR: CITING's rubrics and revision rounds.
+"""python -m generation citing --train PATH --rounds R [--limit N] --out DIR: CITING's rubrics
+and revision rounds (`citing PATH ...`, the source as a positional argument, works too).
 
 The dataset is split 8:1:1 (seeded); the teacher groups a sample of training instructions into
-categories with criteria (DIR/rubrics.json: edit it and rerun to change them, or write it
-before the first run); then in each round the student answers a sample of training
+categories with criteria (DIR/rubrics.jsonl: edit it and rerun to change them, or write it
+before the first run); then in each round the student answers the first N training
 instructions and the teacher revises each answer against its category's criteria. Rerunning
 the same command resumes; every request already answered comes from the reply cache.
 """
@@ -15,6 +16,7 @@ from dataclasses import fields
 
 from tqdm import tqdm
 
+from analysis.errors import Errors, WorkbenchError
 from generation.backend import BACKENDS
 from generation.citing import run_folder as rf
 from generation.citing.pipeline import CitingRun
@@ -34,14 +36,16 @@ DEFAULTS = CitingConfig(source="")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "source", help="the instructions: a registered name, a file, a run folder or a hub id"
+        "--train",
+        help="the instructions, split 8:1:1: a registered name, a file, a run folder or a hub id",
     )
+    parser.add_argument("source", nargs="?", help="the same as --train")
     parser.add_argument("--out", required=True, help="run folder (created; resumed if it exists)")
     parser.add_argument("--rounds", type=int, default=DEFAULTS.rounds, help="revision rounds (3)")
     parser.add_argument(
-        "--sample",
+        "--limit",
         type=int,
-        default=DEFAULTS.sample,
+        default=DEFAULTS.limit,
         help="training instructions answered per round (8; CITING: 1000)",
     )
     parser.add_argument(
@@ -88,7 +92,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rubrics-only",
         action="store_true",
-        help="stop once DIR/rubrics.json is written: edit it, then rerun without this flag",
+        help="stop once DIR/rubrics.jsonl is written: edit it, then rerun without this flag",
     )
     parser.add_argument(
         "--templates", help="folder of prompt files replacing the bundled ones of the same name"
@@ -104,9 +108,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> CitingConfig:
-    return CitingConfig(
-        **{f.name: getattr(args, f.name) for f in fields(CitingConfig) if hasattr(args, f.name)}
-    )
+    """The settings; the source from --train or the positional argument (exactly one)."""
+    if (args.train is None) == (args.source is None):
+        raise WorkbenchError(Errors.E126)
+    settings = {
+        f.name: getattr(args, f.name) for f in fields(CitingConfig) if hasattr(args, f.name)
+    }
+    return CitingConfig(**{**settings, "source": args.train or args.source})
 
 
 class ProgressBar:

@@ -35,7 +35,7 @@ def test_citing_page_rubrics_edited_then_rounds(run_app):
     with FakeOpenAI(responder=teacher) as fake:
         app = run_app(page=PAGE)
         app.number_input(key="citing_rounds").set_value(1)
-        app.number_input(key="citing_sample").set_value(3)
+        app.number_input(key="citing_limit").set_value(3)
         app.number_input(key="citing_category_sample").set_value(6)
         for role in ("teacher", "student"):
             app.selectbox(key=f"citing_{role}_backend").select("openai")

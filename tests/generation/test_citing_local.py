@@ -31,7 +31,7 @@ def needs_the_embedded_model():
 def test_citing_local_run_on_the_embedded_model(tmp_path, capsys):
     out = tmp_path / "citing"
     command = [
-        "citing", SOURCE, "--out", str(out), "--rounds", "2", "--sample", "1",
+        "citing", "--train", SOURCE, "--out", str(out), "--rounds", "2", "--limit", "1",
         "--category-sample", "3", "--categories", "2", "--categories-max-tokens", "64",
         "--student-max-tokens", "24", "--revision-max-tokens", "40",
     ]  # fmt: skip
@@ -46,16 +46,13 @@ def test_citing_local_run_on_the_embedded_model(tmp_path, capsys):
         (out / rf.RUBRICS_FILE).write_text(
             json.dumps(
                 {
-                    "categories": [
-                        {
-                            "name": "tasks",
-                            "description": "everyday tasks",
-                            "criteria": ["Answers the question.", "Is short."],
-                            "members": frame.loc[train[:1], "instruction"].tolist(),
-                        }
-                    ]
+                    "category": "tasks",
+                    "description": "everyday tasks",
+                    "criteria": ["Answers the question.", "Is short."],
+                    "members": frame.loc[train[:1], "instruction"].tolist(),
                 }
             )
+            + "\n"
         )
         assert main(command) == 0
     assert read_rubrics(out / rf.RUBRICS_FILE)

@@ -1,6 +1,6 @@
 """A CITING run on the fake endpoint, its replies written by a responder: the split, the
 rubrics and the rounds' files; an unreadable categories reply stops the run with the reply
-kept, and a rubric table written by hand replaces it; edits to rubrics.json count; unparsed,
+kept, and a rubric table written by hand replaces it; edits to rubrics.jsonl count; unparsed,
 cut and failed revisions are counted and never exported; a stopped run resumes without paying
 twice; the fine-tuning command makes the next round's student."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -19,7 +20,7 @@ from generation.backend import resolve_backend
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
 from generation.citing.pipeline import citing_run
-from generation.citing.rubrics import read_rubrics
+from generation.citing.rubrics import read_rubrics, write_rubrics
 from generation.citing.steps import REVISION, Revise, load_templates, student_step
 from generation.client import LLMClient, SyncLLMClient
 from generation.retry import RetryPolicy
@@ -97,7 +98,7 @@ def run(fake, tmp_path, api_key):
         config = resolve_backend("openai", "fake-model", fake.url, api_key)
         retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
         client = LLMClient(config, concurrency=1, cache=tmp_path / cache, retry=retry)
-        settings = {"rounds": 2, "sample": 6, "category_sample": 12} | settings
+        settings = {"rounds": 2, "limit": 6, "category_sample": 12} | settings
         with SyncLLMClient(client) as sync:
             return citing_run(SOURCE, tmp_path / out, teacher=sync, student=sync, **settings)
 
@@ -162,16 +163,13 @@ def test_citing_pipeline_unreadable_categories_stop_then_a_hand_written_table_co
     (out / rf.RUBRICS_FILE).write_text(
         json.dumps(
             {
-                "categories": [
-                    {
-                        "name": "mine",
-                        "description": "written by hand",
-                        "criteria": ["Mentions the weather."],
-                        "members": wanted,
-                    }
-                ]
+                "category": "mine",
+                "description": "written by hand",
+                "criteria": ["Mentions the weather."],
+                "members": wanted,
             }
         )
+        + "\n"
     )
     state = run(rounds=1)
     assert state.status is RunStatus.DONE
@@ -187,7 +185,7 @@ def test_citing_pipeline_no_categorized_instruction_is_refused(run, tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / rf.RUBRICS_FILE).write_text(
-        json.dumps({"categories": [{"name": "x", "description": "y", "criteria": ["z"]}]})
+        json.dumps({"category": "x", "description": "y", "criteria": ["z"]}) + "\n"
     )
     with pytest.raises(WorkbenchError, match="no instruction of round 1 has a category"):
         run(rounds=1)
@@ -248,7 +246,7 @@ def test_citing_pipeline_stopped_run_resumes_without_paying_twice(run, tmp_path,
     assert state.status is RunStatus.DONE and state.rounds_done == 2
     assert sum(fake.paid.values()) == 1 + 2 * 6 + 6  # as an uninterrupted run
     with pytest.raises(WorkbenchError, match="other settings"):
-        run(rounds=2, sample=3)
+        run(rounds=2, limit=3)
     state = run(rounds=3)  # more rounds may be added
     assert state.rounds_done == 3 and set(state.outcomes) == {"1", "2", "3"}
 
@@ -279,20 +277,9 @@ def test_citing_pipeline_assigns_the_rest_by_embeddings(run, tmp_path):
     table = read_rubrics(tmp_path / "probe" / rf.RUBRICS_FILE)
     out = tmp_path / "run"
     out.mkdir()
-    (out / rf.RUBRICS_FILE).write_text(
-        json.dumps(
-            {
-                "categories": [
-                    {
-                        "name": c.name,
-                        "description": c.description,
-                        "criteria": list(c.criteria),
-                        "members": list(c.members[:1]),
-                    }
-                    for c in table
-                ]
-            }
-        )
+    write_rubrics(
+        out / rf.RUBRICS_FILE,
+        [replace(c, members=c.members[:1]) for c in table],
     )
     state = run(rounds=1, embedding_model="all-MiniLM-L6-v2")
     assert state.outcomes["1"] == {rec.REVISED: 6}

@@ -156,7 +156,7 @@ def test_citing_split_is_seeded_8_1_1_and_covers_every_id_once():
 
 
 def test_citing_rubrics_round_trip_through_file_and_table(tmp_path):
-    path = tmp_path / "rubrics.json"
+    path = tmp_path / "rubrics.jsonl"
     table = [RUBRIC, Category("poetry", "poems", ("Rhymes.",), ("Write a haiku about rain.",))]
     rubrics.write_rubrics(path, table)
     assert rubrics.read_rubrics(path) == table
@@ -165,29 +165,40 @@ def test_citing_rubrics_round_trip_through_file_and_table(tmp_path):
     frame.loc[1, "criteria"] = "Rhymes.\n\nHas 17 syllables."
     edited = rubrics.from_frame(frame)
     assert edited[1].criteria == ("Rhymes.", "Has 17 syllables.")
-    assert rubrics.read_rubrics(tmp_path / "none.json") is None
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[1] == {
+        "category": "poetry",
+        "description": "poems",
+        "criteria": ["Rhymes."],
+        "members": ["Write a haiku about rain."],
+    }
+    assert rubrics.read_rubrics(tmp_path / "none.jsonl") is None
 
 
 @pytest.mark.parametrize(
     ("content", "why"),
     [
-        ("{", "malformed JSON"),
-        ('{"categories": []}', "no non-empty"),
-        ('{"categories": [{"name": "a", "description": "b", "criteria": []}]}', "no criteria"),
-        ('{"categories": [{"name": "a", "description": "", "criteria": ["c"]}]}', "description"),
-        ('{"categories": [{"name": "a", "description": "b", "criteria": [1]}]}', "list of texts"),
+        ("{", "line 2: malformed JSON"),
+        ("\n", "holds no category"),
+        ('{"category": "a", "description": "b", "criteria": []}', "line 2: no criteria"),
+        ('{"category": "a", "description": "", "criteria": ["c"]}', "line 2: description"),
+        ('{"category": "a", "description": "b", "criteria": [1]}', "line 2: criteria is not"),
+        ('{"category": "Math", "description": "b", "criteria": ["c"]}', "line 2: the category"),
+        ('["a"]', "line 2 is not a JSON object"),
     ],
 )
-def test_citing_rubrics_a_broken_file_is_refused(tmp_path, content, why):
-    path = tmp_path / "rubrics.json"
-    path.write_text(content)
-    with pytest.raises(WorkbenchError, match=why):
+def test_citing_rubrics_a_broken_line_is_refused_naming_file_and_line(tmp_path, content, why):
+    path = tmp_path / "rubrics.jsonl"
+    first = json.dumps(rubrics.to_lines([RUBRIC])[0]) if content.strip() else ""
+    path.write_text(f"{first}\n{content}\n")
+    with pytest.raises(WorkbenchError, match=why) as error:
         rubrics.read_rubrics(path)
+    assert str(path) in str(error.value)
 
 
 def test_citing_rubrics_an_edited_table_with_an_empty_row_is_refused():
     frame = pd.concat([rubrics.to_frame([RUBRIC]), pd.DataFrame([{"category": "x"}])])
-    with pytest.raises(WorkbenchError, match="category 2: description"):
+    with pytest.raises(WorkbenchError, match="row 2: description"):
         rubrics.from_frame(frame)
 
 
@@ -195,3 +206,18 @@ def test_citing_assign_by_membership_whitespace_and_case_aside():
     table = [Category("math", "sums", ("right",), ("Add 2 and 3.",))]
     assigned = assign_categories(["add 2  and 3.", "Write a poem."], table, None)
     assert assigned == [(table[0], BY_TEACHER, None), (None, None, None)]
+
+
+def test_citing_cli_takes_the_source_as_train_or_positional_and_limit():
+    from analysis.cli import build_parser
+    from generation import commands
+    from generation.commands.citing import config_from_args
+
+    parser = build_parser("python -m generation", "", commands)
+    common = ["--rounds", "2", "--limit", "3", "--out", "d"]
+    named = config_from_args(parser.parse_args(["citing", "--train", "seed_tasks", *common]))
+    assert (named.source, named.rounds, named.limit) == ("seed_tasks", 2, 3)
+    assert config_from_args(parser.parse_args(["citing", "seed_tasks", *common])) == named
+    for both_or_neither in (["citing", "--train", "a", "b", *common], ["citing", *common]):
+        with pytest.raises(WorkbenchError, match="--train PATH"):
+            config_from_args(parser.parse_args(both_or_neither))
