@@ -229,6 +229,10 @@ class Errors:
         'a JSON object with the next student\'s "model" and "base_url"'
     )
     E126 = "name the instructions once: --train PATH (or PATH alone), not both nor neither"
+    E127 = (
+        "{path} is not a comparison: it must judge two answer sets pairwise (it is a {mode} "
+        "run of {count} answer set(s))"
+    )
     E140 = (
         "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
         "parses in this process)"
