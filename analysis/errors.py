@@ -233,6 +233,14 @@ class Errors:
         "{path} is not a comparison: it must judge two answer sets pairwise (it is a {mode} "
         "run of {count} answer set(s))"
     )
+    E128 = (
+        "{folder} holds no finished CITING round to evaluate: run `python -m generation citing` "
+        "into it first"
+    )
+    E129 = (
+        "{failed} of {count} requests of {step} failed, the first with: {cause}. Nothing was "
+        "judged; rerun once the endpoint answers (the answers that came are in the reply cache)"
+    )
     E140 = (
         "--workers {workers} and --chunk-size {chunk}: both must be at least 1 (--workers 1 "
         "parses in this process)"

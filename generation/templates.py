@@ -43,6 +43,9 @@ TRANSLATE_ZH = "translate_to_chinese.txt"
 # Alpaca's answer prompts above.
 CITING_CATEGORIES = "citing_categories.txt"
 CITING_REVISION = "citing_revision.txt"
+#: CITING's evaluation: the pairwise judge's system message on articulation, depth and
+#: comprehensiveness, in pair-v2's verdict form (it replaces pair-v2's system message).
+CITING_JUDGE = "citing_judge_pair_system.txt"
 
 #: The placeholders each template must contain.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -67,6 +70,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     TRANSLATE_ZH: ("text",),
     CITING_CATEGORIES: ("count", "categories", "instructions"),
     CITING_REVISION: ("category", "description", "criteria", "question", "answer"),
+    CITING_JUDGE: (),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

@@ -133,13 +133,20 @@ class CitingRun:
 
     # --- clients --------------------------------------------------------------------------
 
-    def _client(self, role: str, backend: BackendConfig) -> SyncLLMClient:
+    def client(self, role: str, backend: BackendConfig) -> SyncLLMClient:
+        """The client given for `role` ("teacher", "student") when it serves `backend`, else one
+        made for it (closed by `close_clients`)."""
         given = self._given[role]
         if given is not None and given.client.config == backend:
             return given
         client = SyncLLMClient(config=backend, concurrency=self.config.concurrency)
         self._clients.append(client)
         return client
+
+    def close_clients(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
 
     # --- the run --------------------------------------------------------------------------
 
@@ -177,9 +184,7 @@ class CitingRun:
             finally:
                 self._save(force=True)
                 self._clock = None
-                for client in self._clients:
-                    client.close()
-                self._clients.clear()
+                self.close_clients()
                 if self.config.finetune_command:  # a resumed run serves them again
                     for number in {self._serving, self.state.round} - {None}:
                         stop_student(self.out_dir, number)
@@ -254,11 +259,15 @@ class CitingRun:
         )
         return split
 
+    def rows(self, ids: Sequence[str]) -> list[dict]:
+        """The source's rows of `ids`, in that order."""
+        frame = self.source.frame.set_index(self.source.frame["id"].astype(str), drop=False)
+        chosen = frame.loc[list(ids)]
+        return source_rows(chosen, len(chosen))
+
     def _train_rows(self, split: dict[str, list[str]], count: int) -> list[dict]:
         """The first `count` training rows in the split's seeded order."""
-        frame = self.source.frame.set_index(self.source.frame["id"].astype(str), drop=False)
-        chosen = frame.loc[split[TRAIN][:count]]
-        return source_rows(chosen, len(chosen))
+        return self.rows(split[TRAIN][:count])
 
     def _categories(self, split: dict[str, list[str]]) -> list[Category]:
         path = self.out_dir / rf.RUBRICS_FILE
@@ -270,7 +279,7 @@ class CitingRun:
         prompt = self.categorize.format_input(instructions, self.config.categories)
         api = resolved_api(self.config.api, self.teacher_backend.kind)
         request = Request(prompt, api, self.categories_params())
-        client = self._client("teacher", self.teacher_backend)
+        client = self.client("teacher", self.teacher_backend)
         (result,) = self._batch(client, [request], Stage.CATEGORIES)
         if not result.ok:
             raise WorkbenchError(Errors.E067.format(step="categories", count=1, cause=result.cause))
@@ -401,7 +410,7 @@ class CitingRun:
             )
             for record in asked
         ]
-        client = self._client("student", backend)
+        client = self.client("student", backend)
         results = self._batch(client, requests, Stage.STUDENT)
         for record, result in zip(asked, results, strict=True):
             rec.student_answered(record, result, self.answer)
@@ -425,7 +434,7 @@ class CitingRun:
             for record in asked
         ]
         results = self._batch(
-            self._client("teacher", self.teacher_backend), requests, Stage.REVISION
+            self.client("teacher", self.teacher_backend), requests, Stage.REVISION
         )
         for record, result in zip(asked, results, strict=True):
             rec.revised(record, result, self.revise)

@@ -19,8 +19,19 @@ What a run holds:
                           round's into next_student.json (and its log, finetune.log)
 - manifest.json           source, split, teacher and students, prompts by sha256, counts, usage
 
-Scripts rely on these names (issue #18); the evaluation adds its files under eval/
-(generation.citing.evaluate).
+- eval/                   the evaluation (generation.citing.evaluate), its own worker folder
+                          (config.json, state.json, run.log):
+  answers_round_<r>.jsonl round r's student's answers to the first N test instructions (record
+                          schema); r = R + 1 is the student fine-tuned after the last round
+  original_round_<r>.jsonl  the student's answers that round r revised (record schema)
+  judge_templates/        the judge's system message (CITING's judge template) for its runs
+  students_<r>_vs_<r-1>/  a pairwise judge run folder: round r's student vs round r-1's
+  revised_vs_original_<r>/  a pairwise judge run folder: round r's revisions vs the answers
+  win_rates.csv           per comparison: wins, ties, losses, unparsed, flips, win rate and
+                          its Wilson 95% interval (analysis.citing_eval)
+  win_rate_by_round.png, .pdf   the figure (CLI; needs Chromium)
+
+Scripts rely on these names (issue #18).
 """
 
 from __future__ import annotations
@@ -54,6 +65,30 @@ NEXT_STUDENT_FILE = "next_student.json"
 
 
 ROUND_PREFIX = "round_"
+EVAL_DIR = "eval"
+JUDGE_TEMPLATES_DIR = "judge_templates"
+WIN_RATES_FILE = "win_rates.csv"
+WIN_RATE_FIGURE = "win_rate_by_round"
+
+
+def eval_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / EVAL_DIR
+
+
+def answers_file(out_dir: Path, number: int) -> Path:
+    return eval_dir(out_dir) / f"answers_round_{number}.jsonl"
+
+
+def original_file(out_dir: Path, number: int) -> Path:
+    return eval_dir(out_dir) / f"original_round_{number}.jsonl"
+
+
+def students_dir(out_dir: Path, number: int) -> Path:
+    return eval_dir(out_dir) / f"students_{number}_vs_{number - 1}"
+
+
+def revised_dir(out_dir: Path, number: int) -> Path:
+    return eval_dir(out_dir) / f"revised_vs_original_{number}"
 
 
 def round_dir(out_dir: Path, number: int) -> Path:

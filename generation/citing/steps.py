@@ -11,6 +11,9 @@ reconstruction. The student answers with Alpaca's prompts (generation.answer.ste
   The parser refuses anything else and says why; nothing is guessed from a broken reply.
 - revision: the instruction, its category's description and criteria and the student's
   answer in; "### Revised answer:" and "### Rationale:" sections out, both required.
+- judge (the evaluation, generation.citing.evaluate): the judge's pairwise prompt with CITING's
+  three aspects (articulation, depth, comprehensiveness) as its system message, read by the
+  judge's own strict verdict parser ("[[A]]", "[[B]]", "[[C]]"); also our reconstruction.
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ from generation.templates import Template
 PIPELINE_NAME = "CITING"
 CATEGORIES = "categories"
 REVISION = "revision"
+JUDGE = "judge"
 
 #: role -> template file; every CITING template is loaded by `load_templates`, and only there.
 TEMPLATE_FILES: Mapping[str, str] = MappingProxyType(
     {
         CATEGORIES: templates.CITING_CATEGORIES,
         REVISION: templates.CITING_REVISION,
+        JUDGE: templates.CITING_JUDGE,
         WITH_INPUT: templates.ANSWER_INPUT,
         WITHOUT_INPUT: templates.ANSWER_NO_INPUT,
     }

@@ -17,6 +17,7 @@ from generation.citing.assign import BY_TEACHER, assign_categories
 from generation.citing.split import TEST, TRAIN, VALIDATION, split_ids
 from generation.citing.steps import (
     CATEGORIES,
+    JUDGE,
     REVISION,
     Categorize,
     Category,
@@ -24,6 +25,7 @@ from generation.citing.steps import (
     Unparsed,
     load_templates,
 )
+from generation.judge.verdicts import parse_pair_verdict
 from generation.prompt_versions import VersionStore
 
 LOADED = load_templates()
@@ -47,10 +49,18 @@ def good(**changes) -> dict:
 
 
 def test_citing_steps_templates_are_ours_and_the_students_are_alpacas():
-    assert set(LOADED) == {CATEGORIES, REVISION, WITH_INPUT, WITHOUT_INPUT}
+    assert set(LOADED) == {CATEGORIES, REVISION, JUDGE, WITH_INPUT, WITHOUT_INPUT}
     assert LOADED[WITHOUT_INPUT].name == templates.ANSWER_NO_INPUT
-    for role in (CATEGORIES, REVISION):
+    for role in (CATEGORIES, REVISION, JUDGE):
         assert "reconstruction" in LOADED[role].text
+
+
+def test_citing_steps_judge_template_asks_for_the_pairwise_verdict_form():
+    text = LOADED[JUDGE].text
+    for aspect in ("articulation", "depth", "comprehensiveness"):
+        assert aspect in text
+    assert '"[[A]]" if assistant A is better' in text and '"[[C]]" for a tie' in text
+    assert parse_pair_verdict("Depth favours the second. [[B]]").winner == "B"
 
 
 def test_citing_steps_categories_prompt_lists_every_instruction_numbered():

@@ -1,0 +1,131 @@
+"""CITING's evaluation on the fake endpoint: a two-round run, then each round's student on two
+test instructions and the pairwise judge (both orders, CITING's judge template) on students
+and on revisions vs originals; win_rates.csv; a rerun asks nothing again; a judge endpoint
+that fails stops the evaluation (resumable) and says why."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from analysis.citing_eval import REVISED, STUDENTS
+from analysis.datasets import load_dataset
+from analysis.errors import WorkbenchError
+from generation.backend import resolve_backend
+from generation.citing import run_folder as rf
+from generation.citing.evaluate import evaluate, read_state
+from generation.citing.pipeline import citing_run
+from generation.citing.steps import JUDGE, load_templates
+from generation.client import LLMClient, SyncLLMClient
+from generation.retry import RetryPolicy
+from generation.run_status import RunStatus
+from generation.testing.fake_openai import FakeOpenAI
+
+SOURCE = "seed_tasks"
+_ANSWER = re.compile(r"\[The Start of Assistant ([AB])'s Answer\]\n(.*?)\n\[The End", re.S)
+
+
+def respond(prompt: str, body: dict) -> str:
+    """Teacher, student and judge in one: the judge prefers a revision ("Better than ...")
+    and otherwise always says A (a position bias: both orders disagree, a flip)."""
+    if "Group them into" in prompt:
+        numbers = re.findall(r"^(\d+)\. ", prompt.split("Instructions:")[1], re.M)
+        category = {"name": "all", "description": "every task", "criteria": ["Is correct."]}
+        return json.dumps({"categories": [{**category, "members": [int(n) for n in numbers]}]})
+    if "### Student's answer:" in prompt:
+        answer = prompt.split("### Student's answer:\n")[1].split("\n\n")[0]
+        return f"### Revised answer:\nBetter than {answer}\n\n### Rationale:\nClearer."
+    answers = dict(_ANSWER.findall(prompt))
+    if answers:
+        better = [letter for letter, text in answers.items() if text.startswith("Better than")]
+        return f"Compared on the three aspects. [[{better[0] if better else 'A'}]]"
+    return f"answer {body.get('seed', '')} to {prompt[-30:]}"
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI(responder=respond) as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake, tmp_path, api_key):
+    def make(url=None) -> SyncLLMClient:
+        config = resolve_backend("openai", "fake-model", url or fake.url, api_key)
+        retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
+        return SyncLLMClient(
+            LLMClient(config, concurrency=1, cache=tmp_path / "replies.sqlite", retry=retry)
+        )
+
+    return make
+
+
+@pytest.fixture
+def run_dir(client, tmp_path):
+    out = tmp_path / "run"
+    with client() as sync:
+        state = citing_run(SOURCE, out, teacher=sync, student=sync, rounds=2, limit=3)
+    assert state.status is RunStatus.DONE
+    return out
+
+
+def test_citing_eval_judges_students_and_revisions_both_orders(run_dir, client, fake):
+    with client() as sync:
+        table = evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)
+    folder = rf.eval_dir(run_dir)
+    split = json.loads((run_dir / rf.SPLIT_FILE).read_text())
+    for number in (1, 2):
+        answers = load_dataset(str(rf.answers_file(run_dir, number))).frame
+        assert answers["id"].tolist() == split["test"][:2]
+        assert (answers["output"].str.len() > 0).all()
+    students = rf.students_dir(run_dir, 2)
+    rows = [json.loads(line) for line in (students / "judgments.jsonl").read_text().splitlines()]
+    assert [row["order"] for row in rows] == ["original", "swapped"] * 2
+    assert {row["question_id"] for row in rows} == set(split["test"][:2])
+    assert (folder / rf.WIN_RATES_FILE).exists()
+    saved = pd.read_csv(folder / rf.WIN_RATES_FILE)
+    assert saved[["round", "comparison"]].values.tolist() == [
+        [1, REVISED],
+        [2, REVISED],
+        [2, STUDENTS],
+    ]
+    revised = table[table["comparison"] == REVISED]
+    assert (revised["wins"] == 3).all() and (revised["win_rate"] == 1.0).all()
+    assert (revised["flips"] == 0).all()
+    student_row = table[table["comparison"] == STUDENTS].iloc[0]
+    assert (student_row["ties"], student_row["flips"], student_row["win_rate"]) == (2, 2, 0.0)
+    assert read_state(folder).status is RunStatus.DONE
+    judged = [b for b in fake.bodies if "[The Start of Assistant A's Answer]" in str(b)]
+    assert judged  # (identical prompts of two comparisons are one request: the reply cache)
+    assert {b["messages"][0]["content"] for b in judged} == {load_templates()[JUDGE].text}
+
+    asked = len(fake.bodies)
+    with client() as sync:
+        again = evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)
+    assert len(fake.bodies) == asked  # answers reused, judge runs resumed as done
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_citing_eval_a_failing_judge_stops_it_resumable(run_dir, client):
+    with (
+        FakeOpenAI(refuse=500) as down,
+        client() as student,
+        client(down.url) as judge,
+        pytest.raises(WorkbenchError, match="every request of judge requests"),
+    ):
+        evaluate(run_dir, test_limit=2, student=student, judge=judge, max_tokens=64)
+    folder = rf.eval_dir(run_dir)
+    state = read_state(folder)
+    assert state.status is RunStatus.FAILED and "every request" in state.error
+    assert rf.answers_file(run_dir, 2).exists() and not (folder / rf.WIN_RATES_FILE).exists()
+    with client() as sync:
+        table = evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)
+    assert len(table) == 3 and read_state(folder).status is RunStatus.DONE
+
+
+def test_citing_eval_needs_a_finished_round(tmp_path):
+    with pytest.raises(WorkbenchError, match="no finished CITING round"):
+        evaluate(tmp_path, test_limit=2)
