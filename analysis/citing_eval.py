@@ -104,9 +104,12 @@ def comparison_row(comparison: Comparison) -> dict:
 
 
 def win_rate_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
-    """One row per comparison, by kind (KINDS' order) then round."""
+    """One row per comparison, by kind (KINDS' order) then round; the shares are NaN where
+    nothing was decided."""
     rows = [comparison_row(c) for c in comparisons]
     table = pd.DataFrame(rows, columns=list(COLUMNS))
+    shares = ["flip_share", "win_rate", "ci_low", "ci_high"]
+    table[shares] = table[shares].astype(float)
     order = table["comparison"].map({kind: i for i, kind in enumerate(KINDS)})
     table = table.assign(_order=order).sort_values(["_order", "round"], kind="stable")
     return table.drop(columns="_order").reset_index(drop=True)

@@ -15,6 +15,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.citing_eval import KIND_LABELS
 from analysis.figures.citing import win_rate_figure
 from analysis.figures.export import FigureExportError
@@ -62,7 +64,7 @@ def report(run_dir: str | Path, config: EvalConfig) -> int:
         return 130
     folder = rf.eval_dir(run_dir)
     for row in table.itertuples():
-        rate = "-" if row.win_rate != row.win_rate else f"{100 * row.win_rate:.0f}%"
+        rate = "-" if pd.isna(row.win_rate) else f"{100 * row.win_rate:.0f}%"
         print(
             f"round {row.round} {KIND_LABELS[row.comparison]}: {row.wins} won, {row.ties} tied, "
             f"{row.losses} lost, {row.unparsed} unparsed, {row.flips} flipped; win rate {rate}",

@@ -1,20 +1,25 @@
 """CITING for real on the embedded SmolLM2, through the command line: the categories request
 (the small model's reply is kept and goes through the strict parser), then, with a rubric
-table written by hand, two short rounds of student answers and teacher revisions."""
+table written by hand, two short rounds of student answers and teacher revisions; and the
+evaluation of such a run (citing-eval) with the same model as judge."""
 
 from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
+from analysis.citing_eval import REVISED, STUDENTS
 from analysis.datasets import load_dataset
+from analysis.figures.export import find_browser
 from generation import local_llm
 from generation.__main__ import main
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
-from generation.citing.rubrics import read_rubrics
-from generation.citing.split import TRAIN, split_ids
+from generation.citing.rubrics import read_rubrics, write_rubrics
+from generation.citing.split import TEST, TRAIN, split_ids
+from generation.citing.steps import Category
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +74,44 @@ def test_citing_local_run_on_the_embedded_model(tmp_path, capsys):
         revised = [r for r in records if r["outcome"] == rec.REVISED]
         alpaca = json.loads((rf.round_dir(out, number) / rf.ALPACA_FILE).read_text())
         assert [a["output"] for a in alpaca] == [r["revision"] for r in revised]
+
+
+def test_citing_local_evaluation_on_the_embedded_model(tmp_path, capsys):
+    """Teacher, student and judge the embedded model: two rounds without fine-tuning, then
+    citing-eval on two test instructions, short replies (the small judge's verdicts may not
+    parse: they are counted as unparsed, never as a number)."""
+    out = tmp_path / "citing"
+    out.mkdir()
+    frame = load_dataset(SOURCE).frame.set_index("id")
+    split = split_ids(frame.index.tolist(), 0)
+    rubric = Category(
+        "tasks",
+        "everyday tasks",
+        ("Answers the question.",),
+        tuple(frame.loc[split[TRAIN][:1], "instruction"]),
+    )
+    write_rubrics(out / rf.RUBRICS_FILE, [rubric])
+    assert main([
+        "citing", "--train", SOURCE, "--out", str(out), "--rounds", "2", "--limit", "1",
+        "--student-max-tokens", "24", "--revision-max-tokens", "48",
+    ]) == 0  # fmt: skip
+    assert main(["citing-eval", "--run", str(out), "--test-limit", "2", "--max-tokens", "32"]) == 0
+    for number in (1, 2):
+        answers = load_dataset(str(rf.answers_file(out, number))).frame
+        assert answers["id"].tolist() == split[TEST][:2]
+    table = pd.read_csv(rf.eval_dir(out) / rf.WIN_RATES_FILE)
+    revised_rounds = [n for n in (1, 2) if rec.read_round(out, n)[0]["outcome"] == rec.REVISED]
+    assert sorted(table.loc[table["comparison"] == REVISED, "round"]) == revised_rounds
+    students = table[table["comparison"] == STUDENTS]
+    assert students["round"].tolist() == [2]
+    for row in table.itertuples():
+        questions = 2 if row.comparison == STUDENTS else 1
+        assert row.wins + row.ties + row.losses + row.unparsed == questions
+        assert row.decided == row.wins + row.ties + row.losses
+        assert (row.win_rate == row.win_rate) == (row.decided > 0)  # NaN when none decided
+    judged = rf.students_dir(out, 2) / "judgments.jsonl"
+    rows = [json.loads(line) for line in judged.read_text().splitlines()]
+    assert len(rows) == 4 and all(row["raw"] for row in rows)
+    if find_browser():
+        for suffix in (".png", ".pdf"):
+            assert (rf.eval_dir(out) / f"{rf.WIN_RATE_FIGURE}{suffix}").stat().st_size > 0
