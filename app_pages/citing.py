@@ -1,5 +1,6 @@
 """CITING: the teacher's rubrics per category (editable table), then rounds of student answers
-revised by the teacher against them; launch, watch, stop, resume, read each round, export.
+revised by the teacher against them; launch, watch, stop, resume, read each round, export;
+then the evaluation of a finished run (its own background worker): win rates by round.
 
 The run works in a background process (generation.citing.launcher); this page only reads and
 writes its folder (the rubric table), so reruns and page switches never disturb it.
@@ -11,13 +12,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.citing_eval import KIND_LABELS
 from analysis.errors import WorkbenchError
+from analysis.figures.citing import win_rate_figure
 from analysis.paths import runs_dir
 from app_pages import choice, data
-from app_pages.components import md, text_table
+from app_pages.components import figure_with_exports, md, text_table
 from generation import run_files
 from generation.backend import BACKENDS, LOCAL
-from generation.citing import launcher, rubrics
+from generation.citing import evaluate, launcher, rubrics
 from generation.citing import run_folder as rf
 from generation.citing.records import OUTCOME_WORDS
 from generation.citing.run_folder import CitingConfig
@@ -219,3 +222,58 @@ else:
                 key=f"citing_download_{file}",
             )
     st.caption(md(f"Files in {folder}; the revisions load as a dataset from that folder."))
+
+
+def _evaluation_panel(run_dir: Path, watching: bool) -> None:
+    saved, shown, running = evaluate.status(run_dir)
+    step = f" · {md(saved.step)}" if saved and saved.step else ""
+    st.caption(f"Evaluation: {shown}{step}")
+    if saved and saved.error and not running:
+        st.error(md(saved.error))
+    if watching and not running:
+        st.rerun()
+
+
+st.subheader("Evaluation")
+if snapshot.status is not RunStatus.DONE or snapshot.state.rounds_done < 1:
+    st.caption("Once the rounds are done, their students and revisions can be judged here.")
+    st.stop()
+st.caption(
+    "Each round's student answers held-out test instructions; the judge compares round r's "
+    "student with round r-1's, and each round's revisions with the answers they revise, in "
+    "both orders (a verdict that changes with the order is a tie), on articulation, depth and "
+    "comprehensiveness (our reconstruction of CITING's evaluation prompt)."
+)
+_, eval_status, eval_running = evaluate.status(run_dir)
+st.fragment(_evaluation_panel, run_every=POLL_SECONDS if eval_running else None)(
+    run_dir, eval_running
+)
+left, middle, right = st.columns(3)
+test_limit = left.number_input("Test instructions", 1, 100_000, 20, key="citing_eval_limit")
+max_tokens = middle.number_input(
+    "Judge reply limit (tokens)", 16, 8192, evaluate.EvalConfig().max_tokens, key="citing_eval_max"
+)
+judge = _endpoint("judge", right)
+if st.button("Start the evaluation", key="citing_eval_start", disabled=eval_running):
+    try:
+        evaluate.start(
+            run_dir,
+            evaluate.EvalConfig(
+                test_limit=int(test_limit),
+                backend=judge[0],
+                model=judge[1],
+                base_url=judge[2],
+                max_tokens=int(max_tokens),
+            ),
+        )
+    except WorkbenchError as error:
+        st.error(md(error))
+    else:
+        st.rerun()
+if eval_status is RunStatus.FAILED and (log := run_files.log_tail(rf.eval_dir(run_dir))):
+    st.text(log)
+win_rates = evaluate.read_win_rates(run_dir)
+if win_rates is not None:
+    shown = win_rates.assign(comparison=win_rates["comparison"].map(KIND_LABELS))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    figure_with_exports(win_rate_figure(win_rates), win_rates, f"{run_dir.name}-win-rate-by-round")

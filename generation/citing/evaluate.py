@@ -403,6 +403,12 @@ def status(run_dir: str | Path) -> tuple[EvalState | None, RunStatus, bool]:
     return saved, shown, running
 
 
+def read_win_rates(run_dir: str | Path) -> pd.DataFrame | None:
+    """eval/win_rates.csv as written; None before an evaluation finished."""
+    path = rf.eval_dir(Path(run_dir)) / rf.WIN_RATES_FILE
+    return pd.read_csv(path) if path.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     def build(folder: Path, base_url: str | None) -> CitingEvaluation:
         config = EvalConfig.from_dict(run_files.read_json(folder / launcher.CONFIG_FILE))

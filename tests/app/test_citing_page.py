@@ -1,5 +1,6 @@
 """The CITING page through AppTest: start a run that stops at the rubric table, edit and save
-the table, start the rounds, read a round's records and its exports."""
+the table, start the rounds, read a round's records and its exports; evaluate a finished run
+in the background and read its win rates and figure."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import json
 import pandas as pd
 import pytest
 
+from analysis.citing_eval import KIND_LABELS, REVISED, STUDENTS
 from analysis.paths import runs_dir
+from generation import launcher as workers
 from generation.citing import launcher, rubrics
 from generation.citing import run_folder as rf
+from generation.citing.pipeline import citing_run
 from generation.testing.fake_openai import FakeOpenAI
+from tests.generation.test_citing_eval import respond
 from tests.generation.test_citing_pipeline import Teacher
 
 PAGE = "app_pages/citing.py"
@@ -78,3 +83,40 @@ def test_citing_page_rubrics_edited_then_rounds(run_app):
     assert labels == ["Download alpaca.json", "Download chat.jsonl"]
     exported = json.loads((rf.round_dir(run_dir, 1) / rf.ALPACA_FILE).read_text())
     assert [row["output"] for row in exported] == shown["revision"].tolist()
+
+
+def test_citing_page_evaluation_of_a_finished_run(run_app):
+    with FakeOpenAI(responder=respond) as fake:
+        endpoints = {
+            f"{role}_{name}": value
+            for role in ("teacher", "student")
+            for name, value in (("backend", "openai"), ("model", "fake"), ("base_url", fake.url))
+        }
+        run_dir = runs_dir() / "finished"
+        state = citing_run("seed_tasks", run_dir, rounds=2, limit=2, **endpoints)
+        assert state.status == "done"
+        app = run_app(page=PAGE)
+        app.selectbox(key="citing_run").select("finished")
+        app.run()
+        assert not app.exception and not app.get("download_button")[2:]
+        app.number_input(key="citing_eval_limit").set_value(2)
+        app.number_input(key="citing_eval_max").set_value(64)
+        app.selectbox(key="citing_judge_backend").select("openai")
+        app.text_input(key="citing_judge_model").input("fake-judge")
+        app.text_input(key="citing_judge_base_url").input(fake.url)
+        app = app.button(key="citing_eval_start").click().run()
+        assert not app.exception
+        workers.wait(rf.eval_dir(run_dir), timeout=120)  # the evaluation's own worker
+    app.run()
+    assert not app.exception, rf.eval_dir(run_dir).joinpath("run.log").read_text()
+    table = app.dataframe[-1].value
+    assert table["comparison"].tolist() == [
+        KIND_LABELS[REVISED],
+        KIND_LABELS[REVISED],
+        KIND_LABELS[STUDENTS],
+    ]
+    assert table["win_rate"].tolist()[:2] == [1.0, 1.0]
+    assert table[["wins", "ties", "losses", "unparsed"]].sum(axis=1).tolist() == [2, 2, 2]
+    labels = [button.label for button in app.get("download_button")]
+    assert labels[-5:] == ["PNG", "SVG", "PDF", "HTML", "CSV"]
+    assert "Evaluation: done" in [caption.value for caption in app.caption]
