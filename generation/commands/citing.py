@@ -4,7 +4,9 @@ and revision rounds (`citing PATH ...`, the source as a positional argument, wor
 The dataset is split 8:1:1 (seeded); the teacher groups a sample of training instructions into
 categories with criteria (DIR/rubrics.jsonl: edit it and rerun to change them, or write it
 before the first run); then in each round the student answers the first N training
-instructions and the teacher revises each answer against its category's criteria. Rerunning
+instructions and the teacher revises each answer against its category's criteria. With
+--eval-limit N the run is then evaluated (generation/commands/citing_eval.py), the teacher
+judging. Rerunning
 the same command resumes; every request already answered comes from the reply cache.
 """
 
@@ -19,11 +21,13 @@ from tqdm import tqdm
 from analysis.errors import Errors, WorkbenchError
 from generation.backend import BACKENDS
 from generation.citing import run_folder as rf
+from generation.citing.evaluate import EvalConfig
 from generation.citing.pipeline import CitingRun
 from generation.citing.records import OUTCOME_WORDS
 from generation.citing.run_folder import CitingConfig
 from generation.citing.state import CitingState
 from generation.client import APIS, AUTO_API
+from generation.commands import citing_eval
 from generation.run_status import RunStatus
 
 NAME = "citing"
@@ -93,6 +97,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--rubrics-only",
         action="store_true",
         help="stop once DIR/rubrics.jsonl is written: edit it, then rerun without this flag",
+    )
+    parser.add_argument(
+        "--eval-limit",
+        type=int,
+        metavar="N",
+        help="once the rounds are done, evaluate them on the first N test instructions with the "
+        "teacher as judge (as citing-eval --run DIR --test-limit N does)",
     )
     parser.add_argument(
         "--templates", help="folder of prompt files replacing the bundled ones of the same name"
@@ -169,4 +180,17 @@ def run(args: argparse.Namespace) -> int:
     if state.status is RunStatus.STOPPED:
         print("stopped; rerun the same command to resume", file=sys.stderr)
         return 130
+    if args.eval_limit:
+        return citing_eval.report(pipeline.out_dir, judged_by_teacher(pipeline.config, args))
     return 0
+
+
+def judged_by_teacher(config: CitingConfig, args: argparse.Namespace) -> EvalConfig:
+    """--eval-limit's evaluation: the teacher judges (its backend, model and endpoint)."""
+    return EvalConfig(
+        test_limit=args.eval_limit,
+        backend=config.teacher_backend,
+        model=config.teacher_model,
+        base_url=config.teacher_base_url,
+        concurrency=config.concurrency,
+    )

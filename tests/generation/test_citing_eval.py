@@ -14,6 +14,7 @@ import pytest
 from analysis.citing_eval import REVISED, STUDENTS
 from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
+from generation.__main__ import main
 from generation.backend import resolve_backend
 from generation.citing import run_folder as rf
 from generation.citing.evaluate import evaluate, read_state
@@ -129,3 +130,17 @@ def test_citing_eval_a_failing_judge_stops_it_resumable(run_dir, client):
 def test_citing_eval_needs_a_finished_round(tmp_path):
     with pytest.raises(WorkbenchError, match="no finished CITING round"):
         evaluate(tmp_path, test_limit=2)
+
+
+def test_citing_eval_limit_on_the_citing_command_judges_with_the_teacher(fake, tmp_path, capsys):
+    out = tmp_path / "cli"
+    endpoints = []
+    for role in ("teacher", "student"):
+        endpoints += [f"--{role}-backend", "openai", f"--{role}-model", f"fake-{role}"]
+        endpoints += [f"--{role}-base-url", fake.url]
+    command = ["citing", "--train", SOURCE, "--out", str(out), "--rounds", "2", "--limit", "2"]
+    assert main([*command, *endpoints, "--eval-limit", "1"]) == 0
+    assert "win rates:" in capsys.readouterr().err
+    judged = json.loads((rf.students_dir(out, 2) / "manifest.json").read_text())
+    assert judged["judge_model"] == "fake-teacher" and judged["mode"] == "pairwise"
+    assert len(pd.read_csv(rf.eval_dir(out) / rf.WIN_RATES_FILE)) == 3
