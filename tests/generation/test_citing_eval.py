@@ -127,6 +127,28 @@ def test_citing_eval_a_failing_judge_stops_it_resumable(run_dir, client):
     assert len(table) == 3 and read_state(folder).status is RunStatus.DONE
 
 
+def test_citing_eval_a_student_request_failing_stops_it_before_judging(run_dir, client):
+    split = json.loads((run_dir / rf.SPLIT_FILE).read_text())
+    second = load_dataset(SOURCE).frame.set_index("id").loc[split["test"][1], "instruction"]
+
+    def dies_on_the_second(prompt: str, body: dict):
+        return None if second in prompt else respond(prompt, body)  # None: connection closed
+
+    with (
+        FakeOpenAI(responder=dies_on_the_second) as flaky,
+        client(flaky.url) as student,
+        client() as judge,
+        pytest.raises(WorkbenchError, match="1 of 2 requests of round 1's student") as error,
+    ):
+        evaluate(run_dir, test_limit=2, student=student, judge=judge, max_tokens=64)
+    assert "Nothing was judged" in str(error.value)
+    folder = rf.eval_dir(run_dir)
+    assert not rf.answers_file(run_dir, 1).exists() and not rf.students_dir(run_dir, 2).exists()
+    assert read_state(folder).status is RunStatus.FAILED
+    with client() as sync:
+        assert len(evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)) == 3
+
+
 def test_citing_eval_needs_a_finished_round(tmp_path):
     with pytest.raises(WorkbenchError, match="no finished CITING round"):
         evaluate(tmp_path, test_limit=2)
