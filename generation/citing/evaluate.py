@@ -51,6 +51,7 @@ from generation.citing.split import TEST
 from generation.citing.steps import JUDGE
 from generation.client import BatchStopped, Request, SyncLLMClient, resolved_api
 from generation.judge.pipeline import judge_answers
+from generation.judge.run_folder import JUDGMENTS_FILE
 from generation.judge.steps import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, PAIRWISE
 from generation.run_status import RunStatus
 from generation.templates import JUDGE_PAIR_SYSTEM
@@ -268,10 +269,20 @@ class CitingEvaluation:
         return table
 
     def _judge_templates(self) -> Path:
-        """The judge's templates folder: CITING's judge template as pair-v2's system message."""
+        """The judge's templates folder: CITING's judge template as pair-v2's system message.
+        A template changed since judging began is refused (E029): the resumed judge runs would
+        mix two prompts."""
         folder = self.folder / rf.JUDGE_TEMPLATES_DIR
+        path = folder / JUDGE_PAIR_SYSTEM
+        text = self.citing.templates[JUDGE].text
+        judged = any(self.folder.glob(f"*/{JUDGMENTS_FILE}"))
+        if judged and path.exists() and path.read_text(encoding="utf-8") != text:
+            changes = (
+                f"the judge template ({self.citing.templates[JUDGE].source} differs from {path})"
+            )
+            raise WorkbenchError(Errors.E029.format(folder=self.folder, changes=changes))
         folder.mkdir(exist_ok=True)
-        atomic_write_text(folder / JUDGE_PAIR_SYSTEM, self.citing.templates[JUDGE].text)
+        atomic_write_text(path, text)
         return folder.resolve()
 
     def _answers(self, number: int, backend: BackendConfig) -> tuple[int, Path]:

@@ -109,6 +109,11 @@ def test_citing_eval_judges_students_and_revisions_both_orders(run_dir, client, 
     assert len(fake.bodies) == asked  # answers reused, judge runs resumed as done
     pd.testing.assert_frame_equal(again, table)
 
+    used = folder / rf.JUDGE_TEMPLATES_DIR / "judge_pair_v2_system.txt"
+    used.write_text("an older judge prompt")  # as if the template was edited since
+    with client() as sync, pytest.raises(WorkbenchError, match="the judge template"):
+        evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)
+
 
 def test_citing_eval_a_failing_judge_stops_it_resumable(run_dir, client):
     with (
