@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -100,12 +101,26 @@ def browser(chromium_path):
         browser.close()
 
 
+def outside_request(url: str) -> bool:
+    """A request that would leave the machine (any web address not on 127.0.0.1)."""
+    parts = urlparse(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1"
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh page; every request it makes (fonts and icons too) must stay on 127.0.0.1, on
+    every page every browser test visits."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+    context.on(
+        "request", lambda request: outside_request(request.url) and outside.append(request.url)
+    )
     page = context.new_page()
     yield page
+    page.wait_for_load_state("networkidle")
     context.close()
+    assert outside == [], f"requests left the machine: {outside}"
 
 
 @pytest.fixture(scope="session")

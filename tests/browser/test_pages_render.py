@@ -94,30 +94,6 @@ def test_sidebar_choice_survives_page_switch(page, app_url, screenshots):
     )
 
 
-def test_no_request_leaves_the_machine(browser, app_url, screenshots):
-    """Every page, every request the browser makes (fonts and icons too) goes to 127.0.0.1."""
-    from urllib.parse import urlparse
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    outside: list[str] = []
-    context.on(
-        "request",
-        lambda request: (
-            urlparse(request.url).scheme in ("http", "https", "ws", "wss")
-            and urlparse(request.url).hostname != "127.0.0.1"
-            and outside.append(request.url)
-        ),
-    )
-    page = context.new_page()
-    for path, (title, charts, tables) in PAGES.items():
-        page.goto(f"{app_url}/{path}")
-        page.get_by_role("heading", name=title).wait_for(timeout=60_000)
-        wait_for_app(page, charts, tables)
-    page.wait_for_load_state("networkidle")
-    context.close()
-    assert outside == []
-
-
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<svg", "pdf": b"%PDF-"}
 
 
