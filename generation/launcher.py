@@ -4,8 +4,9 @@ A run is a folder under the workspace's runs/ holding config.json; its worker pr
 (`python -m <the pipeline's launcher module> RUN_DIR`) reads its settings from there, so a page
 never turns settings into command-line flags and a resumed run cannot drift from the started
 one. config.json's `pipeline` names the pipeline (a folder without it is Self-Instruct's, which
-wrote none), so each page lists its own runs. Of a run's state.json this module reads only what
-every pipeline writes: `status`, and `usage` (the finished steps' usage, by stage).
+wrote none), so each page lists its own runs; every pipeline's settings store themselves there
+through StoredConfig. Of a run's state.json this module reads only what every pipeline writes:
+`status`, and `usage` (the finished steps' usage, by stage).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any, ClassVar, Self
 
-from analysis.errors import WorkbenchError
+from analysis.errors import Errors, WorkbenchError
 from analysis.paths import REPO_ROOT, child_env, runs_dir
 from generation import run_files
-from generation.backend import ENV_BASE_URL, url_secrets
+from generation.backend import ENV_BASE_URL, safe_url, url_secrets
 from generation.run_status import RunStatus
 from generation.usage import UsageCounter
 
@@ -32,6 +35,71 @@ PIPELINE_KEY = "pipeline"
 UNNAMED_PIPELINE = "self-instruct"
 
 _children: dict[Path, subprocess.Popen] = {}
+
+
+class StoredConfig:
+    """A pipeline's settings (a frozen dataclass mixing this in) as its run folder's config.json
+    stores them, and the rule for resuming a folder's run, from three class-level declarations.
+    """
+
+    #: The name to_dict writes under PIPELINE_KEY, and that a resumed folder must hold. None:
+    #: none written or required (Self-Instruct's runs never wrote one; the judge's `pipeline`
+    #: field stores its own, compared like any other setting).
+    PIPELINE: ClassVar[str | None] = None
+    #: The endpoint fields: stored without their credentials.
+    URL_FIELDS: ClassVar[tuple[str, ...]] = ("base_url",)
+    #: Settings a resumed run may change without changing what it produces.
+    ADJUSTABLE: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as config.json stores them: the endpoints as safe_url writes them, so
+        no credential reaches a file."""
+        data = asdict(self)
+        for name in self.URL_FIELDS:
+            if data[name]:
+                data[name] = safe_url(data[name])
+        return data if self.PIPELINE is None else {PIPELINE_KEY: self.PIPELINE, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """The settings from config.json; keys that are not settings (the pipeline's name,
+        settings of older versions) are left out."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_credentials(self, **urls: str | None) -> Self:
+        """These settings with each endpoint given by field name in place of the stored one it
+        equals without its credentials (a worker gets them from its environment)."""
+        changes = {
+            name: url
+            for name, url in urls.items()
+            if url and getattr(self, name) and safe_url(url) == getattr(self, name)
+        }
+        return replace(self, **changes) if changes else self
+
+    def resolved(self) -> Self:
+        """The settings the run really uses, which a resume compares (defaults filled in)."""
+        return self
+
+    def check_resumable(self, out_dir: Path) -> None:
+        """Refuse to continue a folder's run of another pipeline, or with settings outside
+        ADJUSTABLE that differ from the stored ones (they would change what it produces)."""
+        saved = run_files.read_json(Path(out_dir) / CONFIG_FILE)
+        if saved is None:
+            return
+        if self.PIPELINE and saved.get(PIPELINE_KEY, UNNAMED_PIPELINE) != self.PIPELINE:
+            raise WorkbenchError(
+                Errors.E029.format(folder=out_dir, changes="another pipeline's run")
+            )
+        previous = self.from_dict(saved).resolved().to_dict()
+        current = self.resolved().to_dict()
+        changed = [
+            f"{name}: {previous[name]!r} -> {current[name]!r}"
+            for name in current
+            if name not in self.ADJUSTABLE and previous.get(name) != current[name]
+        ]
+        if changed:
+            raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))
 
 
 def folder_name(requested: str, made: str) -> str:

@@ -13,7 +13,7 @@ What a finished run holds:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from analysis.readers import RUN_DATASET_FILE
 from generation import launcher
 from generation.answer.state import AnswerState
 from generation.answer.steps import ANSWER_PARAMS, EN, TRANSLATION_PARAMS, check_lang
-from generation.backend import safe_url
 from generation.client import APIS, AUTO_API
 from generation.run_files import read_json, write_json
 
@@ -38,7 +37,7 @@ OUTPUT_FILES = (DATASET_FILE, RECORDS_FILE, FAILURES_FILE)
 
 
 @dataclass(frozen=True)
-class AnswerConfig:
+class AnswerConfig(launcher.StoredConfig):
     """Everything that decides a run's result, plus how much and how fast (limit, concurrency).
 
     source: what load_dataset resolves (a registered name, a path, a run folder, a hub id).
@@ -66,6 +65,7 @@ class AnswerConfig:
     template_versions: tuple[str, ...] = ()
     run_seed: int = 42
 
+    PIPELINE = PIPELINE
     #: Settings a resumed run may change without changing any row's answer.
     ADJUSTABLE = ("limit", "concurrency")
 
@@ -88,26 +88,6 @@ class AnswerConfig:
     def translation_params(self) -> dict[str, Any]:
         return {**TRANSLATION_PARAMS, "max_tokens": self.translation_max_tokens}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as config.json stores them: the pipeline named (the pages list their
-        own runs), the endpoint as safe_url writes it (no credential reaches a file)."""
-        data = {launcher.PIPELINE_KEY: PIPELINE, **asdict(self)}
-        if self.base_url:
-            data["base_url"] = safe_url(self.base_url)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AnswerConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def with_credentials(self, url: str | None) -> AnswerConfig:
-        """These settings with `url` as the endpoint when it is the stored one plus the
-        credentials that storing took out (a worker gets them from its environment)."""
-        if url and self.base_url and safe_url(url) == self.base_url:
-            return replace(self, base_url=url)
-        return self
-
 
 def read_state(out_dir: Path) -> AnswerState | None:
     """The folder's checkpoint, or None before the worker's first save."""
@@ -117,21 +97,3 @@ def read_state(out_dir: Path) -> AnswerState | None:
 
 def write_state(out_dir: Path, state: AnswerState) -> None:
     write_json(Path(out_dir) / STATE_FILE, state.to_dict())
-
-
-def check_resumable(out_dir: Path, config: AnswerConfig) -> None:
-    """Refuse to continue a folder's run with settings that would change its answers."""
-    saved = read_json(Path(out_dir) / CONFIG_FILE)
-    if saved is None:
-        return
-    if saved.get(launcher.PIPELINE_KEY, launcher.UNNAMED_PIPELINE) != PIPELINE:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="another pipeline's run"))
-    previous = AnswerConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
-    changed = [
-        f"{name}: {previous[name]!r} -> {current[name]!r}"
-        for name in current
-        if name not in AnswerConfig.ADJUSTABLE and previous.get(name) != current[name]
-    ]
-    if changed:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))

@@ -29,7 +29,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from analysis.errors import Errors, WorkbenchError
 from analysis.judge_runs import read_run_folder
 from analysis.schema import make_record
 from generation import launcher, run_files
-from generation.backend import BackendConfig, safe_url
+from generation.backend import BackendConfig
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
 from generation.citing.finetune import next_student
@@ -61,7 +61,7 @@ WORKER = "generation.citing.evaluate"
 
 
 @dataclass(frozen=True)
-class EvalConfig:
+class EvalConfig(launcher.StoredConfig):
     """What decides an evaluation: how many test instructions, and the judge (backend, model,
     endpoint, decoding; the embedded model when none is named, as for `judge`)."""
 
@@ -73,6 +73,7 @@ class EvalConfig:
     temperature: float = DEFAULT_TEMPERATURE
     max_tokens: int = DEFAULT_MAX_TOKENS
 
+    PIPELINE = PIPELINE
     ADJUSTABLE = ("concurrency",)
 
     def __post_init__(self):
@@ -84,22 +85,6 @@ class EvalConfig:
     def judge_options(self) -> dict[str, Any]:
         names = ("backend", "model", "base_url", "concurrency", "temperature", "max_tokens")
         return {name: getattr(self, name) for name in names}
-
-    def to_dict(self) -> dict[str, Any]:
-        data = {launcher.PIPELINE_KEY: PIPELINE, **asdict(self)}
-        if data["base_url"]:
-            data["base_url"] = safe_url(data["base_url"])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EvalConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def with_credentials(self, url: str | None) -> EvalConfig:
-        if url and self.base_url and safe_url(url) == self.base_url:
-            return replace(self, base_url=url)
-        return self
 
 
 @dataclass
@@ -130,21 +115,6 @@ def read_state(folder: Path) -> EvalState | None:
 
 def write_state(folder: Path, state: EvalState) -> None:
     run_files.write_json(Path(folder) / launcher.STATE_FILE, state.to_dict())
-
-
-def check_resumable(folder: Path, config: EvalConfig) -> None:
-    saved = run_files.read_json(Path(folder) / launcher.CONFIG_FILE)
-    if saved is None:
-        return
-    previous = EvalConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
-    changed = [
-        f"{name}: {previous[name]!r} -> {current[name]!r}"
-        for name in current
-        if name not in EvalConfig.ADJUSTABLE and previous.get(name) != current[name]
-    ]
-    if changed:
-        raise WorkbenchError(Errors.E029.format(folder=folder, changes="; ".join(changed)))
 
 
 class CitingEvaluation:
@@ -208,7 +178,7 @@ class CitingEvaluation:
     def run(self, clear_stop: bool = True) -> pd.DataFrame | None:
         """Evaluate (or resume); the win-rate table, or None when stopped (STOP in eval/)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        check_resumable(self.folder, self.config)
+        self.config.check_resumable(self.folder)
         with run_files.run_lock(self.folder):
             if clear_stop:
                 run_files.clear_stop(self.folder)
@@ -401,7 +371,7 @@ def start(run_dir: str | Path, config: EvalConfig):
     """Start the evaluation's background worker on run_dir/eval (resuming is starting again)."""
     folder = rf.eval_dir(Path(run_dir))
     folder.mkdir(parents=True, exist_ok=True)
-    check_resumable(folder, config)
+    config.check_resumable(folder)
     run_files.write_json(folder / launcher.CONFIG_FILE, config.to_dict())
     return launcher.start_worker(WORKER, folder, config.base_url)
 
@@ -425,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         config = EvalConfig.from_dict(run_files.read_json(folder / launcher.CONFIG_FILE))
         return CitingEvaluation(
             folder.parent,
-            config.with_credentials(base_url),
+            config.with_credentials(base_url=base_url),
             log=lambda text: print(text, flush=True),
         )
 

@@ -48,7 +48,7 @@ def start(config: CitingConfig, run_dir: str | Path) -> subprocess.Popen:
     The teacher's endpoint credentials (left out of config.json) go through the environment."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    rf.check_resumable(run_dir, config)
+    config.check_resumable(run_dir)
     run_files.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     return launcher.start_worker(WORKER, run_dir, config.teacher_base_url)
 
@@ -102,7 +102,9 @@ def round_frame(run_dir: str | Path, number: int) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     def build(run_dir: Path, base_url: str | None) -> CitingRun:
         config = CitingConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
-        return CitingRun(config.with_credentials(base_url, base_url), run_dir)
+        return CitingRun(
+            config.with_credentials(teacher_base_url=base_url, student_base_url=base_url), run_dir
+        )
 
     return launcher.worker_main(argv, build, rf.read_state, rf.write_state, CitingState)
 

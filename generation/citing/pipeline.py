@@ -154,7 +154,7 @@ class CitingRun:
         """Run (or resume) to the end; returns the final state. Stops early on the STOP file,
         first removed unless `clear_stop` is False (a background worker)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        rf.check_resumable(self.out_dir, self.config)
+        self.config.check_resumable(self.out_dir)
         with run_files.run_lock(self.out_dir):
             if clear_stop:
                 run_files.clear_stop(self.out_dir)

@@ -36,13 +36,12 @@ Scripts rely on these names (issue #18).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from analysis.errors import Errors, WorkbenchError
 from generation import launcher
-from generation.backend import LOCAL, BackendConfig, resolve_backend, safe_url
+from generation.backend import LOCAL, BackendConfig, resolve_backend
 from generation.citing.state import CitingState
 from generation.citing.steps import CATEGORIES_PARAMS, REVISION_PARAMS, STUDENT_PARAMS
 from generation.client import APIS, AUTO_API
@@ -96,7 +95,7 @@ def round_dir(out_dir: Path, number: int) -> Path:
 
 
 @dataclass(frozen=True)
-class CitingConfig:
+class CitingConfig(launcher.StoredConfig):
     """Everything that decides a run's result.
 
     source: what load_dataset resolves. seed: the split's and the samples' seed.
@@ -136,6 +135,8 @@ class CitingConfig:
     rubrics_only: bool = False
     run_seed: int = 42
 
+    PIPELINE = PIPELINE
+    URL_FIELDS = ("teacher_base_url", "student_base_url")
     #: Settings a resumed run may change without changing a finished round.
     ADJUSTABLE = ("rounds", "concurrency", "finetune_command", "rubrics_only")
 
@@ -165,29 +166,6 @@ class CitingConfig:
     def student(self) -> BackendConfig:
         return _backend(self.student_backend, self.student_model, self.student_base_url)
 
-    def to_dict(self) -> dict[str, Any]:
-        """As config.json stores it: the pipeline named, endpoints without credentials."""
-        data = {launcher.PIPELINE_KEY: PIPELINE, **asdict(self)}
-        for name in ("teacher_base_url", "student_base_url"):
-            if data[name]:
-                data[name] = safe_url(data[name])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CitingConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def with_credentials(self, teacher_url: str | None, student_url: str | None) -> CitingConfig:
-        """These settings with the endpoints' credentials back (a worker gets them from its
-        environment), where the stored endpoint is the given one without them."""
-        changes = {}
-        for name, url in (("teacher_base_url", teacher_url), ("student_base_url", student_url)):
-            stored = getattr(self, name)
-            if url and stored and safe_url(url) == stored:
-                changes[name] = url
-        return replace(self, **changes)
-
 
 def _backend(backend: str | None, model: str | None, base_url: str | None) -> BackendConfig:
     """The embedded model unless a backend, a model or an endpoint is named."""
@@ -203,21 +181,3 @@ def read_state(out_dir: Path) -> CitingState | None:
 
 def write_state(out_dir: Path, state: CitingState) -> None:
     write_json(Path(out_dir) / STATE_FILE, state.to_dict())
-
-
-def check_resumable(out_dir: Path, config: CitingConfig) -> None:
-    """Refuse to continue a folder's run with settings that would change its rounds."""
-    saved = read_json(Path(out_dir) / CONFIG_FILE)
-    if saved is None:
-        return
-    if saved.get(launcher.PIPELINE_KEY, launcher.UNNAMED_PIPELINE) != PIPELINE:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="another pipeline's run"))
-    previous = CitingConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
-    changed = [
-        f"{name}: {previous[name]!r} -> {current[name]!r}"
-        for name in current
-        if name not in CitingConfig.ADJUSTABLE and previous.get(name) != current[name]
-    ]
-    if changed:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))

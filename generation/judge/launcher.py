@@ -38,7 +38,7 @@ def start(config: JudgeConfig, run_dir: str | Path) -> subprocess.Popen:
     Resuming is starting again on the same folder."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    rf.check_resumable(run_dir, config)
+    config.check_resumable(run_dir)
     run_files.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     return launcher.start_worker(WORKER, run_dir, config.base_url)
 
@@ -93,7 +93,7 @@ def judgments_frame(run_dir: str | Path) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     def build(run_dir: Path, base_url: str | None) -> JudgeRun:
         config = rf.read_config(run_dir)
-        return JudgeRun(config.with_credentials(base_url), run_dir)
+        return JudgeRun(config.with_credentials(base_url=base_url), run_dir)
 
     return launcher.worker_main(argv, build, rf.read_state, rf.write_state, JudgeState)
 

@@ -88,7 +88,7 @@ class JudgeRun:
         which is first removed unless `clear_stop` is False (a background worker, whose
         launcher removed it before starting it: a stop asked for since then must count)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        rf.check_resumable(self.out_dir, self.config)
+        self.config.check_resumable(self.out_dir)
         with run_files.run_lock(self.out_dir):
             if clear_stop:
                 run_files.clear_stop(self.out_dir)

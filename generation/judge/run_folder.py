@@ -8,13 +8,13 @@ written again from the folder alone.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.datasets import PATH, resolve
 from analysis.errors import Errors, WorkbenchError
-from generation.backend import safe_url
+from generation import launcher
 from generation.judge.state import JudgeState
 from generation.judge.steps import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, MODES, SINGLE
 from generation.run_files import read_json, write_json
@@ -23,8 +23,8 @@ JUDGE = "judge"
 COMPARE_SCORE = "compare-score"
 PIPELINES = (JUDGE, COMPARE_SCORE)
 
-CONFIG_FILE = "config.json"
-STATE_FILE = "state.json"
+CONFIG_FILE = launcher.CONFIG_FILE
+STATE_FILE = launcher.STATE_FILE
 MANIFEST_FILE = "manifest.json"
 JUDGMENTS_FILE = "judgments.jsonl"
 ALIGNED_FILE = "aligned.jsonl"
@@ -42,7 +42,7 @@ def absolute_source(source: str) -> str:
 
 
 @dataclass(frozen=True)
-class JudgeConfig:
+class JudgeConfig(launcher.StoredConfig):
     """Everything that decides a judge run's rows, plus how fast to go (concurrency).
 
     answers: the answer sets (sources load_dataset resolves), in the order the rows list them.
@@ -67,7 +67,6 @@ class JudgeConfig:
     templates: str | None = None
     template_versions: tuple[str, ...] = ()
 
-    #: Settings a resumed run may change without changing what it produces.
     ADJUSTABLE = ("concurrency",)
 
     def __post_init__(self):
@@ -99,27 +98,6 @@ class JudgeConfig:
         """Every judge request's decoding parameters."""
         return {"temperature": self.temperature, "max_tokens": self.max_tokens}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as config.json stores them: the endpoint as safe_url writes it."""
-        data = asdict(self)
-        data["answers"] = list(self.answers)
-        data["template_versions"] = list(self.template_versions)
-        if self.base_url:
-            data["base_url"] = safe_url(self.base_url)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JudgeConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def with_credentials(self, url: str | None) -> JudgeConfig:
-        """These settings with `url` as the endpoint when it is the stored one plus the
-        credentials that storing took out (a worker gets them from its environment)."""
-        if url and self.base_url and safe_url(url) == self.base_url:
-            return replace(self, base_url=url)
-        return self
-
 
 def read_state(out_dir: Path) -> JudgeState | None:
     saved = read_json(Path(out_dir) / STATE_FILE)
@@ -133,19 +111,3 @@ def write_state(out_dir: Path, state: JudgeState) -> None:
 def read_config(out_dir: Path) -> JudgeConfig | None:
     saved = read_json(Path(out_dir) / CONFIG_FILE)
     return None if saved is None else JudgeConfig.from_dict(saved)
-
-
-def check_resumable(out_dir: Path, config: JudgeConfig) -> None:
-    """Refuse to continue a folder's run with settings that would change its rows."""
-    saved = read_json(Path(out_dir) / CONFIG_FILE)
-    if saved is None:
-        return
-    previous = JudgeConfig.from_dict(saved).to_dict()
-    current = config.to_dict()
-    changed = [
-        f"{name}: {previous[name]!r} -> {current[name]!r}"
-        for name in current
-        if name not in JudgeConfig.ADJUSTABLE and previous.get(name) != current[name]
-    ]
-    if changed:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))

@@ -48,7 +48,7 @@ def start(config: RunConfig, run_dir: str | Path) -> subprocess.Popen:
     Resuming is starting again on the same folder."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    rf.check_resumable(run_dir, config)
+    config.check_resumable(run_dir)
     run_files.write_json(run_dir / rf.CONFIG_FILE, config.to_dict())
     return launcher.start_worker("generation.self_instruct.launcher", run_dir, config.base_url)
 
@@ -127,7 +127,7 @@ def wait(run_dir: str | Path, timeout: float, poll: float = 0.2) -> RunSnapshot:
 def main(argv: list[str] | None = None) -> int:
     def build(run_dir: Path, base_url: str | None) -> SelfInstructRun:
         config = RunConfig.from_dict(run_files.read_json(run_dir / rf.CONFIG_FILE))
-        return SelfInstructRun(config.with_credentials(base_url), run_dir)
+        return SelfInstructRun(config.with_credentials(base_url=base_url), run_dir)
 
     return launcher.worker_main(argv, build, rf.read_state, rf.write_state, RunState)
 

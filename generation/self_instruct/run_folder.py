@@ -7,21 +7,20 @@ the stop request and the log are every run folder's (generation.run_files).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.readers import RUN_DATASET_FILE
-from generation.backend import safe_url
+from generation import launcher
 from generation.client import APIS, AUTO_API
 from generation.run_files import read_json, write_json
 from generation.self_instruct.state import RunState
 from generation.self_instruct.variants import SELF_INSTRUCT, VARIANTS, Variant
 
-CONFIG_FILE = "config.json"
-STATE_FILE = "state.json"
+CONFIG_FILE = launcher.CONFIG_FILE
+STATE_FILE = launcher.STATE_FILE
 CANDIDATES_FILE = "candidates.jsonl"
 TASKS_FILE = "tasks.jsonl"
 DATASET_FILE = RUN_DATASET_FILE  # the name the dataset readers look for in a run folder
@@ -41,7 +40,7 @@ OUTPUT_FILES = (
 
 
 @dataclass(frozen=True)
-class RunConfig:
+class RunConfig(launcher.StoredConfig):
     """Everything that decides a run's result, plus how fast to go (target, concurrency).
 
     template: the variant's name (see variants.VARIANTS).
@@ -74,7 +73,6 @@ class RunConfig:
     template_versions: tuple[str, ...] = ()
     patience: int = 20
 
-    #: Settings a resumed run may change without changing what it produces.
     ADJUSTABLE = ("target", "concurrency", "patience")
 
     def __post_init__(self):
@@ -104,28 +102,9 @@ class RunConfig:
         return self.variant.batch_size if self.batch_size is None else self.batch_size
 
     def resolved(self) -> RunConfig:
-        """The settings with the variant's defaults filled in: what the run really uses."""
+        """The settings with the variant's defaults filled in: what the run really uses (a
+        resume compares these, so a stored default and the same value given agree)."""
         return replace(self, prompt_instructions=self.in_context, batch_size=self.prompts_per_round)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as config.json and the manifest store them: the endpoint as safe_url
-        writes it, so no credential in the URL reaches a file."""
-        data = asdict(self)
-        if self.base_url:
-            data["base_url"] = safe_url(self.base_url)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def with_credentials(self, url: str | None) -> RunConfig:
-        """These settings with `url` as the endpoint when it is the stored one plus the
-        credentials that storing took out (a worker gets them from its environment)."""
-        if url and self.base_url and safe_url(url) == self.base_url:
-            return replace(self, base_url=url)
-        return self
 
 
 def read_state(out_dir: Path) -> RunState | None:
@@ -136,19 +115,3 @@ def read_state(out_dir: Path) -> RunState | None:
 
 def write_state(out_dir: Path, state: RunState) -> None:
     write_json(Path(out_dir) / STATE_FILE, state.to_dict())
-
-
-def check_resumable(out_dir: Path, config: RunConfig) -> None:
-    """Refuse to continue a folder's run with settings that would change its result."""
-    saved = read_json(out_dir / CONFIG_FILE)
-    if saved is None:
-        return
-    previous = RunConfig.from_dict(saved).resolved().to_dict()
-    current = config.resolved().to_dict()
-    changed = [
-        f"{name}: {previous[name]!r} -> {current[name]!r}"
-        for name in current
-        if name not in RunConfig.ADJUSTABLE and previous.get(name) != current[name]
-    ]
-    if changed:
-        raise WorkbenchError(Errors.E029.format(folder=out_dir, changes="; ".join(changed)))

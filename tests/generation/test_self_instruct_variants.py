@@ -78,6 +78,6 @@ def test_self_instruct_variants_resolved_settings_fill_the_variants_defaults():
 def test_self_instruct_variants_older_config_resumes_with_the_defaults(tmp_path):
     older = RunConfig().to_dict() | {"batch_size": 5, "prompt_instructions": None}
     run_files.write_json(tmp_path / rf.CONFIG_FILE, older)
-    rf.check_resumable(tmp_path, RunConfig())  # the same run: no error
+    RunConfig().check_resumable(tmp_path)  # the same run: no error
     with pytest.raises(WorkbenchError, match="batch_size: 5 -> 4"):
-        rf.check_resumable(tmp_path, RunConfig(batch_size=4))
+        RunConfig(batch_size=4).check_resumable(tmp_path)
