@@ -129,10 +129,3 @@ def screenshots() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
-
-def pytest_collection_modifyitems(items):
-    """With pytest-xdist, the browser tests share one worker: one app server, one Chromium,
-    one screenshots folder."""
-    for item in items:
-        if Path(item.fspath).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.xdist_group("browser"))
