@@ -53,9 +53,10 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
 
+# pytest-xdist: one worker per CPU, at most 4 (each holds spaCy, torch and the model servers).
 test: $(VENV)/.installed-test system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --maxprocesses 4
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+
+from tests.browser.conftest import ARTIFACTS
+
+
+def pytest_sessionstart(session):
+    """Last run's screenshots go before this run writes its own: once, in the process that
+    leads (with pytest-xdist, `make test`, its workers share the folder; this hook runs only
+    in the top-level conftest)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -125,7 +124,5 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
