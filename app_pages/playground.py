@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.defaults import DEFAULT_POOL
-from analysis.errors import Errors, WorkbenchError
+from analysis.errors import WorkbenchError
 from app_pages import backend_panel
 from app_pages.background import BackgroundJob
 from app_pages.components import md, text_table
@@ -33,14 +33,6 @@ from generation.usage import cost_text
 
 POLL_SECONDS = 1.0
 EDITED = "edited (unsaved)"
-#: name, min, max, step, and the API's own default: a field the step does not set is sent
-#: only once it is changed from that default, so the request stays the pipeline's.
-DECODING_FIELDS = (
-    ("temperature", 0.0, 2.0, 0.1, 1.0),
-    ("top_p", 0.0, 1.0, 0.05, 1.0),
-    ("presence_penalty", -2.0, 2.0, 0.1, 0.0),
-    ("frequency_penalty", -2.0, 2.0, 0.1, 0.0),
-)
 
 st.title("Prompt playground")
 st.caption(
@@ -65,7 +57,7 @@ def _reset_editor() -> None:
         st.session_state["pg_base"] = ORIGINAL
     st.session_state["pg_text"] = store.get(st.session_state["pg_base"], step.template).text
     decoding = step.decoding
-    for name, *_, api_default in DECODING_FIELDS:
+    for name, *_, api_default in pg.DECODING_FIELDS:
         st.session_state[f"pg_{name}"] = float(decoding.get(name, api_default))
     st.session_state["pg_max_tokens"] = int(decoding.get("max_tokens", 256))
     st.session_state["pg_stop"] = json.dumps(list(decoding.get("stop", [])))
@@ -103,29 +95,18 @@ text = st.text_area("Template", key="pg_text", height=300)
 template = Template(step.template, text, EDITED)
 
 with st.expander("Decoding", expanded=False):
-    columns = st.columns(len(DECODING_FIELDS) + 1)
-    for column, (name, low, high, stride, _) in zip(columns, DECODING_FIELDS, strict=False):
+    columns = st.columns(len(pg.DECODING_FIELDS) + 1)
+    for column, (name, low, high, stride, _) in zip(columns, pg.DECODING_FIELDS, strict=False):
         column.number_input(name, low, high, step=stride, key=f"pg_{name}")
     columns[-1].number_input("max_tokens", 1, 8192, key="pg_max_tokens")
     st.text_input("stop (a JSON list of strings)", key="pg_stop")
 
 
 def _decoding() -> dict:
-    try:
-        stop = json.loads(st.session_state["pg_stop"] or "[]")
-    except json.JSONDecodeError as error:
-        raise WorkbenchError(Errors.E074.format(problem=error)) from None
-    if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
-        raise WorkbenchError(Errors.E074.format(problem=f"got {stop!r}"))
-    decoding = {
-        name: pg.like_default(step, name, st.session_state[f"pg_{name}"])
-        for name, *_, api_default in DECODING_FIELDS
-        if name in step.decoding or st.session_state[f"pg_{name}"] != api_default
-    }
-    decoding["max_tokens"] = int(st.session_state["pg_max_tokens"])
-    if stop:
-        decoding["stop"] = stop
-    return decoding
+    values = {name: st.session_state[f"pg_{name}"] for name, *_ in pg.DECODING_FIELDS}
+    return pg.decoding_from(
+        step, values, st.session_state["pg_max_tokens"], st.session_state["pg_stop"]
+    )
 
 
 left, middle, right = st.columns(3)

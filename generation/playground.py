@@ -11,6 +11,7 @@ pipeline's function, called with the playground's template and parameters.
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 from collections import Counter
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.datasets import load_dataset
+from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import ENGLISH, IncrementalRougeFilter
 from generation import templates
 from generation.answer import steps as answer_steps
@@ -431,8 +433,46 @@ STEPS: dict[str, Step] = {
 }
 
 
+#: The sampling settings a trial may change: (name, low, high, stride, the API's default).
+#: A setting the step does not send is sent only once it differs from the API's default, so
+#: an untouched form makes the pipeline's own request.
+DECODING_FIELDS = (
+    ("temperature", 0.0, 2.0, 0.1, 1.0),
+    ("top_p", 0.0, 1.0, 0.05, 1.0),
+    ("presence_penalty", -2.0, 2.0, 0.1, 0.0),
+    ("frequency_penalty", -2.0, 2.0, 0.1, 0.0),
+)
+
+
 def default_decoding(step: Step) -> dict[str, Any]:
     return dict(step.decoding)
+
+
+def parse_stop(text: str) -> list[str]:
+    """The stop sequences typed as a JSON list of strings (empty text: none); E074 otherwise."""
+    try:
+        stop = json.loads(text or "[]")
+    except json.JSONDecodeError as error:
+        raise WorkbenchError(Errors.E074.format(problem=error)) from None
+    if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
+        raise WorkbenchError(Errors.E074.format(problem=f"got {stop!r}"))
+    return stop
+
+
+def decoding_from(
+    step: Step, values: Mapping[str, float], max_tokens: int, stop_text: str
+) -> dict[str, Any]:
+    """The decoding a trial sends, from the form's values (DECODING_FIELDS by name), its
+    max_tokens and its stop text."""
+    decoding = {
+        name: like_default(step, name, values[name])
+        for name, *_, api_default in DECODING_FIELDS
+        if name in step.decoding or values[name] != api_default
+    }
+    decoding["max_tokens"] = int(max_tokens)
+    if stop := parse_stop(stop_text):
+        decoding["stop"] = stop
+    return decoding
 
 
 def like_default(step: Step, name: str, value: float) -> float | int:

@@ -313,3 +313,24 @@ def test_playground_citing_revision_needs_answer_and_rationale(scripted_client):
     replies[0] = "Only a revised answer, no rationale."
     trial = pg.run_trial(step, _template(step), pg.default_decoding(step), [3], SEED_TASKS, client)
     assert trial.items[0].reason == pg.UNPARSED
+
+
+def test_playground_decoding_form_untouched_sends_the_pipeline_request():
+    step = pg.STEPS["bootstrap"]
+    values = {name: step.decoding.get(name, default) for name, *_, default in pg.DECODING_FIELDS}
+    stop = json.dumps(step.decoding.get("stop", []))
+    assert pg.decoding_from(step, values, step.decoding["max_tokens"], stop) == step.decoding
+    changed = pg.decoding_from(step, {**values, "frequency_penalty": 0.5}, 48, "")
+    assert changed["frequency_penalty"] == 0.5 and changed["max_tokens"] == 48
+    assert "stop" not in changed
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [('["\\n\\n"', "Expecting"), ('"16."', "got '16.'"), ("[1, 2]", "got [1, 2]")],
+)
+def test_playground_stop_text_that_is_not_a_list_of_strings_is_refused(text, problem):
+    with pytest.raises(WorkbenchError, match=r"stop must be a JSON list of strings") as caught:
+        pg.parse_stop(text)
+    assert problem in str(caught.value)
+    assert pg.parse_stop('["\\n\\n", "16."]') == ["\n\n", "16."] and pg.parse_stop("") == []
