@@ -21,7 +21,10 @@ def build_parser(prog: str, description: str, commands: ModuleType) -> argparse.
     sub = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        # argparse %-formats help strings (not descriptions): "95%" must reach it as "95%%".
+        command = sub.add_parser(
+            module.NAME, help=module.HELP.replace("%", "%%"), description=module.HELP
+        )
         module.configure(command)
         command.set_defaults(handler=module.run)
     return parser

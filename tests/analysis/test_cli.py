@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
+import generation.commands
 from analysis import commands
 from analysis.cli import build_parser
 from analysis.formats import CONVERTERS
@@ -43,3 +46,14 @@ def test_cli_every_command_takes_the_dataset_reading_options():
             + (["--out", "o"] if "--out" in options else [])
         )
         assert args.path == "data.csv" and args.map == ["instruction=q"], name
+
+
+def test_cli_help_of_both_entry_points_lists_every_command(capsys):
+    """`--help` %-formats each command's help line: a bare "95%" once broke it."""
+    for prog, package in (("analysis", commands), ("generation", generation.commands)):
+        parser = build_parser(f"python -m {prog}", "test", package)
+        with pytest.raises(SystemExit) as exit_:
+            parser.parse_args(["--help"])
+        assert exit_.value.code == 0
+        shown = capsys.readouterr().out
+        assert all(name in shown for name in subcommands(parser)), prog
