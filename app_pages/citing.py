@@ -187,27 +187,32 @@ try:
 except WorkbenchError as error:
     st.error(md(error))
     table = None
-if table is None:
-    st.caption("Not written yet: the teacher writes it first (or write rubrics.jsonl yourself).")
-else:
-    st.caption(
-        "Criteria and member instructions one per line. Saved edits count from the next start "
-        "of the run; finished rounds keep the rubrics they used."
+st.caption(
+    (
+        ""
+        if table is not None
+        else "Not written yet: the teacher writes it first; where its "
+        "reply could not be read (a small model's often cannot), write the categories here. "
     )
-    edited = st.data_editor(
-        rubrics.to_frame(table),
-        num_rows="dynamic",
-        width="stretch",
-        key=f"citing_rubrics_{run_dir.name}",
-        disabled=snapshot.running,
-    )
-    if st.button("Save the rubric table", key="citing_save_rubrics", disabled=snapshot.running):
-        try:
-            rubrics.write_rubrics(rubric_path, rubrics.from_frame(edited))
-        except WorkbenchError as error:
-            st.error(md(error))
-        else:
-            st.success(f"Saved {rubric_path}.")
+    + "Criteria and member instructions one per line (members: training instructions, as "
+    "written). Saved edits count from the next start of the run; finished rounds keep the "
+    "rubrics they used."
+)
+edited = st.data_editor(
+    rubrics.to_frame(table or []),
+    num_rows="dynamic",
+    width="stretch",
+    column_config={name: st.column_config.TextColumn(name) for name in rubrics.COLUMNS},
+    key=f"citing_rubrics_{run_dir.name}",
+    disabled=snapshot.running,
+)
+if st.button("Save the rubric table", key="citing_save_rubrics", disabled=snapshot.running):
+    try:
+        rubrics.write_rubrics(rubric_path, rubrics.from_frame(edited))
+    except WorkbenchError as error:
+        st.error(md(error))
+    else:
+        st.success(f"Saved {rubric_path}.")
 
 written = launcher.rounds_written(run_dir)
 st.subheader("Rounds")

@@ -27,6 +27,8 @@ from analysis.paths import child_env
 from generation.local_llm import bundled_model_file
 
 MODEL_FOLDER = "student-model"
+#: In MODEL_FOLDER: the answer-token loss before and after, and per step.
+REPORT_FILE = "finetune_report.json"
 SERVER_LOG = "student-server.log"
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 
@@ -180,7 +182,7 @@ def finetune(
         "step_losses": losses,
         "seconds": round(time.monotonic() - started, 1),
     }
-    (out_folder / "finetune_report.json").write_text(json.dumps(report, indent=1))
+    (out_folder / REPORT_FILE).write_text(json.dumps(report, indent=1))
     return report
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.citing_eval import KIND_LABELS, REVISED, STUDENTS
+from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages.components import md
 from generation import launcher as workers
@@ -153,3 +154,30 @@ def test_citing_page_says_when_a_round_had_nothing_to_fine_tune_on(run_app, tmp_
     app.run()
     assert not app.exception
     assert [w.value for w in app.warning] == [md(f"R{note[1:]}.")]
+
+
+def test_citing_page_offers_an_empty_rubric_table_when_the_teacher_wrote_none(run_app):
+    """The teacher's categories reply is unreadable (E120): the run fails before any table,
+    and the page offers an empty one to write by hand; an empty table is not saved."""
+
+    def unreadable(prompt: str, body: dict) -> str:
+        return "Sure! Here are some categories." if "Group them into" in prompt else "ok"
+
+    run_dir = runs_dir() / "no-table"
+    with FakeOpenAI(responder=unreadable) as fake:
+        endpoints = {
+            f"{role}_{name}": value
+            for role in ("teacher", "student")
+            for name, value in (("backend", "openai"), ("model", "fake"), ("base_url", fake.url))
+        }
+        with pytest.raises(WorkbenchError, match="categories reply could not be read"):
+            citing_run("seed_tasks", run_dir, rounds=1, limit=1, **endpoints)
+    app = run_app(page=PAGE)
+    app.selectbox(key="citing_run").select("no-table")
+    app.run()
+    assert not app.exception
+    assert any("Not written yet" in caption.value for caption in app.caption)
+    assert app.button(key="citing_resume").label == "Resume"
+    app = app.button(key="citing_save_rubrics").click().run()
+    assert "holds no category" in app.error[-1].value
+    assert not (run_dir / rf.RUBRICS_FILE).exists()

@@ -17,6 +17,7 @@ from generation import local_llm
 from generation.__main__ import main
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
+from generation.citing.lora import MODEL_FOLDER, REPORT_FILE
 from generation.citing.rubrics import read_rubrics, write_rubrics
 from generation.citing.split import TEST, TRAIN, split_ids
 from generation.citing.steps import Category
@@ -115,3 +116,42 @@ def test_citing_local_evaluation_on_the_embedded_model(tmp_path, capsys):
     if find_browser():
         for suffix in (".png", ".pdf"):
             assert (rf.eval_dir(out) / f"{rf.WIN_RATE_FIGURE}{suffix}").stat().st_size > 0
+
+
+def test_citing_local_student_learns_from_the_embedded_teacher(tmp_path):
+    """The issue's run: the embedded model as teacher and student, two rounds on two
+    instructions, a real LoRA step between them (citing-finetune: 4 steps on round 1's kept
+    revisions, its answer-token loss falls), and round 2 answered by the adapted student
+    through its own server. The small teacher loops on its rationale until the length limit;
+    its first revision and rationale are kept (the parser's rule for a cut reply)."""
+    for package in ("peft", "gguf", "transformers"):
+        pytest.importorskip(package)
+    out = tmp_path / "citing"
+    out.mkdir()
+    frame = load_dataset(SOURCE).frame.set_index("id")
+    train = split_ids(frame.index.tolist(), 0)[TRAIN]
+    rubric = Category(
+        "tasks",
+        "everyday tasks and questions",
+        ("Answers the question directly.", "Is correct and complete."),
+        tuple(frame.loc[train[:6], "instruction"]),
+    )
+    write_rubrics(out / rf.RUBRICS_FILE, [rubric])
+    finetune = "python -m generation citing-finetune --steps 4 --learning-rate 1e-3"
+    assert main([
+        "citing", "--train", SOURCE, "--out", str(out), "--rounds", "2", "--limit", "2",
+        "--student-max-tokens", "48", "--revision-max-tokens", "160",
+        "--finetune-command", finetune,
+    ]) == 0  # fmt: skip
+    first = rec.read_round(out, 1)
+    kept = [r for r in first if r["outcome"] == rec.REVISED]
+    assert kept and all(r["revision"] and r["rationale"] for r in kept)
+    report = json.loads((rf.round_dir(out, 1) / MODEL_FOLDER / REPORT_FILE).read_text())
+    assert len(report["step_losses"]) == 4
+    assert report["loss_after"] < report["loss_before"]
+    served = json.loads((rf.round_dir(out, 1) / rf.NEXT_STUDENT_FILE).read_text())
+    student = json.loads((rf.round_dir(out, 2) / rf.STUDENT_FILE).read_text())
+    assert student["model"] == served["model"] != local_llm.LOCAL_MODEL_NAME
+    second = rec.read_round(out, 2)
+    assert len(second) == 2 and all(r["student_model"] == served["model"] for r in second)
+    assert any(r["student_answer"] for r in second)
