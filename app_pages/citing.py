@@ -18,8 +18,7 @@ from analysis.errors import WorkbenchError
 from analysis.figures.citing import win_rate_figure
 from analysis.paths import runs_dir
 from app_pages import choice, data
-from app_pages.components import figure_with_exports, md, text_table
-from generation import run_files
+from app_pages.components import failure_log, figure_with_exports, md, text_table
 from generation.backend import BACKENDS, LOCAL
 from generation.citing import evaluate, launcher, rubrics
 from generation.citing import run_folder as rf
@@ -177,8 +176,7 @@ elif config is not None and snapshot.status.resumable:
     label = "Start the rounds" if config.rubrics_only else "Resume"
     if st.button(label, key="citing_resume"):
         _start(run_dir, CitingConfig.from_dict({**config.to_dict(), "rubrics_only": False}))
-if snapshot.status is RunStatus.FAILED and (log := run_files.log_tail(run_dir)):
-    st.text(log)
+failure_log(run_dir, snapshot.status is RunStatus.FAILED)
 
 st.subheader("Rubric table")
 rubric_path = run_dir / rf.RUBRICS_FILE
@@ -292,8 +290,7 @@ if st.button("Start the evaluation", key="citing_eval_start", disabled=eval_runn
         st.error(md(error))
     else:
         st.rerun()
-if eval_status is RunStatus.FAILED and (log := run_files.log_tail(rf.eval_dir(run_dir))):
-    st.text(log)
+failure_log(rf.eval_dir(run_dir), eval_status is RunStatus.FAILED)
 win_rates = evaluate.read_win_rates(run_dir)
 if win_rates is not None:
     shown = win_rates.assign(comparison=win_rates["comparison"].map(KIND_LABELS))

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +14,7 @@ import streamlit as st
 
 from analysis.figures.export import ALL_FORMATS, MIME_TYPES, export_bytes, find_browser
 from analysis.progress import progress_text
+from generation.run_files import log_tail
 
 #: Row height of tables of texts: Streamlit wraps text cells only in rows taller than 4rem
 #: (64 px); this shows about four lines of each text.
@@ -84,3 +86,11 @@ def figure_with_exports(fig: go.Figure, data: pd.DataFrame, name: str) -> None:
             "PNG, SVG and PDF export needs Chromium: install Debian's `chromium` package "
             "(or set BROWSER_PATH). CSV and HTML work without it."
         )
+
+
+def failure_log(out_dir: Path, failed: bool) -> None:
+    """A failed worker's last output lines, collapsed: the error itself is shown above it, the
+    log adds what led there (a traceback, the last requests)."""
+    if failed and (log := log_tail(out_dir)):
+        with st.expander("Worker log (last lines)"):
+            st.text(log)

@@ -15,7 +15,7 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages import backend_panel, choice
-from app_pages.components import md
+from app_pages.components import failure_log, md
 from generation import run_files
 from generation.backend import BACKENDS, LOCAL
 from generation.client import default_concurrency
@@ -163,8 +163,7 @@ if status.has_dataset and open_column.button("Open in the workbench", key="gen_o
         info.name, f"{info.name} ({info.rows:,} rows) is now the dataset every page shows."
     )
     st.rerun()
-if status.status is RunStatus.FAILED and (log := run_files.log_tail(run_dir)):
-    st.text(log)
+failure_log(run_dir, status.status is RunStatus.FAILED)
 
 st.subheader("Candidates")
 frame = launcher.candidates_frame(run_dir)

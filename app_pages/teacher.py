@@ -15,8 +15,7 @@ from analysis import registry
 from analysis.errors import WorkbenchError
 from analysis.paths import runs_dir
 from app_pages import backend_panel, choice, data
-from app_pages.components import md, text_table
-from generation import run_files
+from app_pages.components import failure_log, md, text_table
 from generation.answer import launcher, report
 from generation.answer.records import RETRIED
 from generation.answer.run_folder import AnswerConfig
@@ -184,8 +183,7 @@ if status.has_dataset:
             f'load_dataset("{run_dir}"); on the command line: python -m analysis stats {run_dir}'
         )
     )
-if status.status is RunStatus.FAILED and (log := run_files.log_tail(run_dir)):
-    st.text(log)
+failure_log(run_dir, status.status is RunStatus.FAILED)
 
 st.subheader("Rows without an answer")
 failures = launcher.failures_frame(run_dir)

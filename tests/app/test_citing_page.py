@@ -19,6 +19,7 @@ from generation.citing import launcher, rubrics
 from generation.citing import run_folder as rf
 from generation.citing.finetune import NOT_TRAINED
 from generation.citing.pipeline import citing_run
+from generation.run_files import LOG_FILE
 from generation.testing.fake_openai import FakeOpenAI
 from tests.generation.test_citing_eval import respond
 from tests.generation.test_citing_pipeline import Teacher
@@ -172,12 +173,14 @@ def test_citing_page_offers_an_empty_rubric_table_when_the_teacher_wrote_none(ru
         }
         with pytest.raises(WorkbenchError, match="categories reply could not be read"):
             citing_run("seed_tasks", run_dir, rounds=1, limit=1, **endpoints)
+    (run_dir / LOG_FILE).write_text("error: the teacher's categories reply ...\n")  # a worker's
     app = run_app(page=PAGE)
     app.selectbox(key="citing_run").select("no-table")
     app.run()
     assert not app.exception
     assert any("Not written yet" in caption.value for caption in app.caption)
     assert app.button(key="citing_resume").label == "Resume"
+    assert "Worker log (last lines)" in [e.label for e in app.expander]  # not a second error
     app = app.button(key="citing_save_rubrics").click().run()
     assert "holds no category" in app.error[-1].value
     assert not (run_dir / rf.RUBRICS_FILE).exists()
