@@ -142,10 +142,13 @@ def dataset_embeddings_resumable(
     field: str = "instruction",
     model: str = DEFAULT_MODEL,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    encoded: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """`dataset_embeddings` for long columns: encoded in chunks of CHUNK_ROWS, each saved as it
     is done, so an interrupted run restarts at its first missing chunk; `progress` hears (rows
-    embedded, all rows). Writes the same cache file `dataset_embeddings` reads."""
+    embedded, all rows), `encoded` the rows of each chunk the model encoded (not read from the
+    cache). Writes the same cache file `dataset_embeddings` reads."""
     texts = dataset.frame[field].fillna("").astype(str).tolist()
     key = cache_key(NAMESPACE, dataset.fingerprint, {"field": field, "model": model}, VERSION)
     path = cache_dir() / NAMESPACE / f"{key}.npy"
@@ -168,6 +171,8 @@ def dataset_embeddings_resumable(
                 .astype(np.float32)
             )
             _save_npy(part, vectors)
+            if encoded:
+                encoded(len(chunk))
         chunks.append(vectors)
         if progress:
             progress(start + len(chunk), len(texts))

@@ -1,7 +1,8 @@
 """`python -m analysis embed PATH [--field F] [--model M]`: a column's sentence embeddings.
 
 Encoded in chunks with progress on stderr and cached by (content fingerprint, field, model), so
-a rerun, or a restart after an interruption, recomputes nothing already done.
+a rerun, or a restart after an interruption, recomputes nothing already done; the last line on
+stderr says how many rows the model encoded and how many came from the cache.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.embeddings import DEFAULT_MODEL, dataset_embeddings_resumable
 from analysis.progress import progress_text
 from analysis.schema import TEXT_FIELDS
+from analysis.wording import counted
 
 NAME = "embed"
 HELP = "sentence embeddings of a column, cached (the map, diversity and CITING read them)."
@@ -43,12 +45,23 @@ def stderr_progress(what: str):
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     start = time.monotonic()
+    encoded = []
     vectors = dataset_embeddings_resumable(
-        dataset, args.field, args.model, stderr_progress(f"Embedding {dataset.name}")
+        dataset,
+        args.field,
+        args.model,
+        stderr_progress(f"Embedding {dataset.name}"),
+        encoded=encoded.append,
     )
     elapsed = time.monotonic() - start
     print(
         f"{len(vectors)} rows of {dataset.name} ({args.field}) embedded with {args.model}: "
         f"{vectors.shape[1] if vectors.ndim == 2 else 0} dimensions, {elapsed:.1f} s"
+    )
+    # What a rerun saved: a user sees that the cache was used, a test counts it.
+    print(
+        f"{counted(sum(encoded), 'row')} encoded now, "
+        f"{len(vectors) - sum(encoded)} read from the cache",
+        file=sys.stderr,
     )
     return 0

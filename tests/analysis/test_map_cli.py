@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +14,7 @@ import pytest
 from analysis import embeddings
 from analysis.__main__ import main
 from analysis.datasets import load_dataset
+from analysis.paths import REPO_ROOT, child_env
 
 
 class Stopped(Exception):
@@ -50,6 +56,65 @@ def test_embed_cli_resumes_from_saved_chunks(tmp_path, monkeypatch, capsys):
     assert np.allclose(
         vectors[:3], embeddings.embed(dataset.frame["instruction"].head(3).tolist()), atol=1e-5
     )
+
+
+#: `python -m analysis ARGS` with sentence-transformers' encode counting the texts it is given,
+#: so a test sees what the model did, whatever the CLI itself reports.
+COUNTING_CLI = """
+import runpy, sys
+from sentence_transformers import SentenceTransformer
+
+texts = 0
+real_encode = SentenceTransformer.encode
+
+
+def counting_encode(self, sentences, *args, **kwargs):
+    global texts
+    texts += 1 if isinstance(sentences, str) else len(sentences)
+    return real_encode(self, sentences, *args, **kwargs)
+
+
+SentenceTransformer.encode = counting_encode
+sys.argv = ["analysis", *sys.argv[1:]]
+try:
+    runpy.run_module("analysis", run_name="__main__", alter_sys=True)
+finally:
+    print(f"model encoded {texts} texts")
+"""
+
+
+def embed_in_new_process(path) -> tuple[int, str]:
+    """(texts the model encoded, the CLI's own count line) of `python -m analysis embed PATH`
+    in a fresh process on the test's WORKBENCH_CACHE."""
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTING_CLI, "embed", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=child_env(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [texts] = re.findall(r"model encoded (\d+) texts", done.stdout)
+    [report] = re.findall(r"\d+ rows? encoded now, \d+ read from the cache", done.stderr)
+    return int(texts), report
+
+
+@pytest.mark.slow  # three fresh processes, each importing torch and loading the model
+def test_embed_cli_reuses_the_cache_of_another_process(tmp_path):
+    """The cache is on disk, not in a process: a second run encodes nothing, and a column with
+    one text changed (a new fingerprint) is encoded again."""
+    rows = [
+        {"id": row.id, "instruction": row.instruction, "output": row.output}
+        for row in load_dataset("seed_tasks").frame.head(20).itertuples()
+    ]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert embed_in_new_process(path) == (20, "20 rows encoded now, 0 read from the cache")
+    assert embed_in_new_process(path) == (0, "0 rows encoded now, 20 read from the cache")
+    rows[7]["instruction"] = "Name three rivers that flow into the Black Sea."
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert embed_in_new_process(path) == (20, "20 rows encoded now, 0 read from the cache")
 
 
 @pytest.mark.slow

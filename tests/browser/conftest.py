@@ -44,9 +44,22 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_home(tmp_path_factory) -> Path:
+    """The app server's workspace (its WORKBENCH_HOME)."""
+    return tmp_path_factory.mktemp("browser-workspace")
+
+
+@pytest.fixture(scope="session")
+def app_cache(app_home) -> Path:
+    """The derived-column cache the app server reads (its WORKBENCH_CACHE): a test can compute a
+    slow column there first with the same public functions, so the page only reads it."""
+    return app_home / "cache"
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home, app_cache):
     port = free_port()
-    home = tmp_path_factory.mktemp("browser-workspace")
+    home = app_home
     log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [
@@ -63,7 +76,7 @@ def app_url(tmp_path_factory):
             "true",
         ],
         cwd=REPO,
-        env={**os.environ, "WORKBENCH_HOME": str(home)},
+        env={**os.environ, "WORKBENCH_HOME": str(home), "WORKBENCH_CACHE": str(app_cache)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
