@@ -55,10 +55,11 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
 
-# pytest-xdist: one worker per CPU, at most 4 (each holds spaCy, torch and the model servers).
+# pytest-xdist: one worker per CPU, at most 4 (each holds spaCy, torch and the model servers);
+# loadgroup keeps a group's tests on one worker (the Ray engine's tests share one Ray cluster).
 test: $(VENV)/.installed-test system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n auto --maxprocesses 4
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadgroup
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

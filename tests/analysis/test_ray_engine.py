@@ -30,6 +30,9 @@ from analysis.errors import WorkbenchError  # noqa: E402
 from analysis.rouge import allpairs, frame_near_duplicate_pairs, similarity_to_pool  # noqa: E402
 from analysis.verbs import column  # noqa: E402
 
+#: One xdist worker runs them all (make test's --dist loadgroup): one cluster, not one a worker.
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 @pytest.fixture(scope="module")
 def cluster():
