@@ -154,6 +154,9 @@ def rouge_to_pool(
     actors (one thread each: `workers` is the local engine's), put back in row order."""
     if len(pool_texts) == 0:
         raise WorkbenchError(Errors.E017)
+    if len(texts) == 0:
+        empty = np.empty(0)
+        return pool_scores_frame(empty, empty, np.empty(0, dtype=np.int64), pool_texts)
     columns = {"position": np.arange(len(texts), dtype=np.int64), "text": list(texts)}
     if langs is not None:
         columns["lang"] = list(langs)
@@ -161,7 +164,7 @@ def rouge_to_pool(
     actors = _cpus()
     block = max(1, rouge_scores.BLOCK_CELLS // len(pool_texts))
     block = min(block, max(1, math.ceil(len(texts) / (actors * BLOCKS_PER_ACTOR))))
-    blocks = [table.slice(start, block) for start in range(0, max(len(texts), 1), block)]
+    blocks = [table.slice(start, block) for start in range(0, len(texts), block)]
     scored = ray.data.from_arrow(blocks).map_batches(
         PoolScorer,
         fn_constructor_args=(

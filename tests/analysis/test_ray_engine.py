@@ -120,6 +120,10 @@ def test_ray_engine_similarity_equals_local_float_for_float(engine, tokenizer):
     by_ray = similarity_to_pool(frame, pool, tokenizer=tokenizer, score=engine.rouge_to_pool)
     assert by_ray.equals(local)
     assert len(by_ray) == len(frame) and by_ray["max_rougeL"].iloc[:300].gt(0).all()
+    empty = frame.head(0)
+    assert similarity_to_pool(empty, pool, score=engine.rouge_to_pool).equals(
+        similarity_to_pool(empty, pool)
+    )
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.7])
