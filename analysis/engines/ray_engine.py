@@ -176,11 +176,12 @@ def rouge_to_pool(
         batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=min(actors, len(blocks))),
     )
-    result = scored.to_pandas().sort_values("position")
+    batches = scored.iter_batches(batch_size=None, batch_format="pyarrow")
+    result = pa.concat_tables(batches).sort_by("position")
     return pool_scores_frame(
-        result["max"].to_numpy(np.float64),
-        result["mean"].to_numpy(np.float64),
-        result["nearest"].to_numpy(np.int64),
+        result.column("max").to_numpy(),
+        result.column("mean").to_numpy(),
+        result.column("nearest").to_numpy(),
         pool_texts,
     )
 
