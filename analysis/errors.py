@@ -209,6 +209,12 @@ class Errors:
     )
     E108 = "no model named {name!r} in these scores; the models are {names}"
     E109 = "the last line is cut off, as a run stopped while writing leaves it; it is left out"
+    E110 = (
+        "--engine ray needs Ray, which is not installed here ({why}); install it with "
+        "`pip install -r requirements-scale.txt`"
+    )
+    E111 = "could not connect to the Ray cluster at {address}: {why}"
+    E112 = "--ray-address names the cluster of --engine ray; add --engine ray or drop it"
     E120 = (
         "the teacher's categories reply could not be read: {why}. Its whole text is in {path}; "
         "write the categories into {rubrics} yourself (one JSON object per line with "

@@ -16,6 +16,7 @@ from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.datasets import save_jsonl
 from analysis.defaults import DEFAULT_THRESHOLD
+from analysis.engines import add_engine_arguments, engine_argument
 from analysis.rouge import (
     DEDUP_RULES,
     ENGLISH,
@@ -46,11 +47,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tokenizer", default=ENGLISH, choices=TOKENIZERS)
     parser.add_argument("--rule", default=DEDUP_RULES[0], choices=DEDUP_RULES)
     parser.add_argument("--out", required=True, type=Path, help="folder to write into")
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
-    pairs = frame_near_duplicate_pairs(dataset.frame, args.threshold, args.field, args.tokenizer)
+    with engine_argument(args) as engine:
+        pairs = frame_near_duplicate_pairs(
+            dataset.frame, args.threshold, args.field, args.tokenizer, verify=engine.verify
+        )
     kept, removed = deduplicate(
         dataset.frame, args.threshold, args.field, args.tokenizer, args.rule, pairs=pairs
     )

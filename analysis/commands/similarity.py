@@ -13,6 +13,7 @@ from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument, report_warnings
 from analysis.datasets import load_dataset
 from analysis.defaults import DEFAULT_POOL, DEFAULT_THRESHOLD
+from analysis.engines import add_engine_arguments, engine_argument
 from analysis.rouge import TOKENIZERS, default_tokenizer, similarity_to_pool
 from analysis.schema import TEXT_FIELDS
 from analysis.similarity import count_above
@@ -33,6 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="default: english (the papers'), auto for a dataset with rows tagged zh, ja or ko",
     )
     parser.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     pool = load_dataset(args.pool)
     report_warnings(pool)
     tokenizer = args.tokenizer or default_tokenizer(dataset.frame["lang"])
-    result = similarity_to_pool(dataset.frame, pool.frame, args.field, tokenizer)
+    with engine_argument(args) as engine:
+        result = similarity_to_pool(
+            dataset.frame, pool.frame, args.field, tokenizer, score=engine.rouge_to_pool
+        )
     atomic_write_text(args.out, result.to_csv(index=False))  # floats round-trip (repr)
     above = count_above(result["max_rougeL"], DEFAULT_THRESHOLD)
     print(

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from analysis import verbs
 from analysis.atomic import atomic_write_text
 from analysis.cli import add_dataset_arguments, load_dataset_argument
+from analysis.engines import add_engine_arguments, engine_argument
 from analysis.errors import Errors, WorkbenchError
 from analysis.schema import TEXT_FIELDS
 from analysis.wording import counted
@@ -42,7 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=verbs.WORKERS,
-        help="processes parsing chunks of distinct texts (1: this process only)",
+        help="processes parsing chunks of distinct texts (1: this process only; --engine ray "
+        "uses an actor per CPU of the cluster instead)",
     )
     parser.add_argument(
         "--chunk-size",
@@ -51,6 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="distinct texts per cached chunk: a killed run loses at most the chunks in flight, "
         "a rerun continues",
     )
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,15 +62,17 @@ def run(args: argparse.Namespace) -> int:
         raise WorkbenchError(Errors.E140.format(workers=args.workers, chunk=args.chunk_size))
     bar = ProgressBar(f"{args.field}s")
     try:
-        frame = verbs.verb_noun_column(
-            dataset,
-            field=args.field,
-            rule=args.rule,
-            model=args.model,
-            progress=bar,
-            workers=args.workers,
-            chunk_size=args.chunk_size,
-        )
+        with engine_argument(args) as engine:
+            frame = verbs.verb_noun_column(
+                dataset,
+                field=args.field,
+                rule=args.rule,
+                model=args.model,
+                progress=bar,
+                workers=args.workers,
+                chunk_size=args.chunk_size,
+                parse_chunks=engine.parse_chunks,
+            )
     finally:
         bar.close()
     atomic_write_text(args.out, frame[["id", "verb", "noun"]].to_csv(index=False))

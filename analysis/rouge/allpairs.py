@@ -38,7 +38,7 @@ chunks of probing texts, so memory stays bounded whatever the number of candidat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -261,6 +261,48 @@ def candidate_chunks(lengths: np.ndarray, owner: np.ndarray, ranks: np.ndarray, 
             yield a[keep], b[keep]
 
 
+#: Verifies candidate chunks: (codes, lengths, chunks of (a, b), threshold, workers) -> the
+#: (i, j, rougeL) arrays of the pairs above the threshold, per chunk, in any order.
+VerifyChunks = Callable[
+    [list[str], np.ndarray, Iterable[tuple[np.ndarray, np.ndarray]], float, int],
+    Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]],
+]
+
+
+def verify_pairs(
+    codes: Sequence[str],
+    lengths: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    threshold: float,
+    workers: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate pairs (a, b) that score above the threshold, exactly: (i, j, rougeL) with
+    i < j. Every engine verifies with this one function, so their pairs and scores agree."""
+    lcs = process.cpdist(
+        [codes[n] for n in a],
+        [codes[n] for n in b],
+        scorer=LCSseq.similarity,
+        dtype=np.int32,
+        workers=workers if len(a) > 10_000 else 1,
+    )
+    scores = f_measure(lcs, lengths[a], lengths[b])
+    above = scores > threshold
+    return np.minimum(a[above], b[above]), np.maximum(a[above], b[above]), scores[above]
+
+
+def verify_here(
+    codes: list[str],
+    lengths: np.ndarray,
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
+    threshold: float,
+    workers: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The local engine's verification: chunk after chunk in this process."""
+    for a, b in chunks:
+        yield verify_pairs(codes, lengths, a, b, threshold, workers)
+
+
 def all_pairs_above(
     texts: Sequence[str],
     threshold: float,
@@ -268,32 +310,21 @@ def all_pairs_above(
     tokenizer: str = ENGLISH,
     langs: Sequence[str | None] | None = None,
     workers: int = -1,
+    verify: VerifyChunks = verify_here,
 ) -> pd.DataFrame:
     """Every pair (i < j) with ROUGE-L strictly above the threshold (>= 0): columns i, j,
-    rougeL, sorted; the same pairs and scores as scoring all pairs, found from candidates."""
+    rougeL, sorted; the same pairs and scores as scoring all pairs, found from candidates.
+    The candidates are made here; `verify` scores them (the Ray engine: on a cluster)."""
     (encoded,) = encode_together(tokenize_all(texts, tokenizer, langs))[1]
     lengths = encoded.lengths
     owner, ranks = _keys_by_rarity(encoded.codes, lengths)
-    codes = encoded.codes
-    found_i, found_j, found_score = [], [], []
-    for a, b in candidate_chunks(lengths, owner, ranks, threshold):
-        lcs = process.cpdist(
-            [codes[n] for n in a],
-            [codes[n] for n in b],
-            scorer=LCSseq.similarity,
-            dtype=np.int32,
-            workers=workers if len(a) > 10_000 else 1,
-        )
-        scores = f_measure(lcs, lengths[a], lengths[b])
-        above = scores > threshold
-        found_i.append(np.minimum(a[above], b[above]))
-        found_j.append(np.maximum(a[above], b[above]))
-        found_score.append(scores[above])
+    chunks = candidate_chunks(lengths, owner, ranks, threshold)
+    found = list(verify(encoded.codes, lengths, chunks, threshold, workers))
     pairs = pd.DataFrame(
         {
-            "i": np.concatenate(found_i) if found_i else np.empty(0, dtype=np.int64),
-            "j": np.concatenate(found_j) if found_j else np.empty(0, dtype=np.int64),
-            "rougeL": np.concatenate(found_score) if found_score else np.empty(0),
+            "i": np.concatenate([i for i, _, _ in found]) if found else np.empty(0, dtype=np.int64),
+            "j": np.concatenate([j for _, j, _ in found]) if found else np.empty(0, dtype=np.int64),
+            "rougeL": np.concatenate([score for _, _, score in found]) if found else np.empty(0),
         }
     )
     return pairs.sort_values(["i", "j"], kind="stable").reset_index(drop=True)

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.defaults import DEFAULT_THRESHOLD
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import scores as rouge_scores
-from analysis.rouge.allpairs import all_pairs_above
+from analysis.rouge.allpairs import VerifyChunks, all_pairs_above
 from analysis.rouge.codec import encode_together
 from analysis.rouge.scores import f_measure, lcs_lengths
 from analysis.rouge.tokens import ENGLISH, tokenize_all
@@ -53,11 +53,18 @@ def near_duplicate_pairs(
     tokenizer: str = ENGLISH,
     langs: Sequence[str | None] | None = None,
     workers: int = -1,
+    verify: VerifyChunks | None = None,
 ) -> pd.DataFrame:
     """Every pair (i < j) with ROUGE-L strictly above the threshold: columns i, j, rougeL,
-    sorted by i then j. Both engines find exactly these pairs; prefix filtering (allpairs)
+    sorted by i then j. Both methods find exactly these pairs; prefix filtering (allpairs)
     is the faster from a few thousand texts at thresholds of 0.5 and up, comparing texts of
-    similar length (banded_pairs) below that, where nearly every pair is a candidate."""
+    similar length (banded_pairs) below that, where nearly every pair is a candidate.
+    `verify`: another engine's verification of candidates (Ray); it always takes allpairs'
+    candidates, whose verification is what it spreads over workers."""
+    if verify is not None:
+        return all_pairs_above(
+            texts, threshold, tokenizer=tokenizer, langs=langs, workers=workers, verify=verify
+        )
     if threshold >= ALLPAIRS_MIN_THRESHOLD and len(texts) >= ALLPAIRS_MIN_ROWS:
         return all_pairs_above(texts, threshold, tokenizer=tokenizer, langs=langs, workers=workers)
     return banded_pairs(texts, threshold, tokenizer=tokenizer, langs=langs, workers=workers)

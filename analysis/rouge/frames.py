@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.cache import cached_frame
 from analysis.defaults import DEFAULT_THRESHOLD
+from analysis.rouge.allpairs import VerifyChunks
 from analysis.rouge.duplicates import near_duplicate_clusters, near_duplicate_pairs
 from analysis.rouge.pool import rouge_to_pool
 from analysis.rouge.tokens import ENGLISH
@@ -38,14 +40,16 @@ def similarity_to_pool(
     field: str = "instruction",
     tokenizer: str = ENGLISH,
     workers: int = -1,
+    score: Callable[..., pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Each row's max and mean ROUGE-L to the pool's distinct texts, with the nearest pool row.
 
     The pool counts each distinct text once (a seed task with several instances is one
-    instruction); nearest_id is the first pool row holding the nearest text.
+    instruction); nearest_id is the first pool row holding the nearest text. `score`: another
+    engine's :func:`rouge_to_pool` (same arguments, same frame), e.g. Ray's; None: this one.
     """
     pool = pool_frame.drop_duplicates(field).reset_index(drop=True)
-    scores = rouge_to_pool(
+    scores = (score or rouge_to_pool)(
         frame[field].tolist(),
         pool[field].tolist(),
         tokenizer=tokenizer,
@@ -88,11 +92,17 @@ def frame_near_duplicate_pairs(
     field: str = "instruction",
     tokenizer: str = ENGLISH,
     workers: int = -1,
+    verify: VerifyChunks | None = None,
 ) -> pd.DataFrame:
     """Every pair of rows (0-based positions i < j) whose `field` scores above the threshold:
-    columns i, j, rougeL."""
+    columns i, j, rougeL. `verify`: as in near_duplicate_pairs (another engine's)."""
     return near_duplicate_pairs(
-        frame[field].tolist(), threshold, tokenizer=tokenizer, langs=_langs(frame), workers=workers
+        frame[field].tolist(),
+        threshold,
+        tokenizer=tokenizer,
+        langs=_langs(frame),
+        workers=workers,
+        verify=verify,
     )
 
 

@@ -31,13 +31,17 @@ from analysis.verbs.rules import RULE_FUNCTIONS, RULES
 
 _NAMESPACE = "verbs"
 _CHUNK_NAMESPACE = "verbs_chunks"
-_PAIR_COLUMNS = ("verb", "noun", "method")
+PAIR_COLUMNS = ("verb", "noun", "method")
 #: Distinct texts per cached chunk: what a killed run loses at most per process.
 CHUNK_SIZE = 20_000
 #: Processes parsing chunks when there is more than one to parse. Two need ~15-25% more CPU
 #: per text than one (two model loads, two sets of cold caches), so they win on two free cores
 #: and not on a saturated machine: docs/verbs.md, "Chunks, resume and processes".
 WORKERS = 2
+#: Another engine's parse of chunks: (chunks by index, rule, model, store) -> None.
+ParseChunks = Callable[
+    [dict[int, list[str]], str, str | None, Callable[[int, pd.DataFrame], None]], None
+]
 #: Bump when any rule's output changes: cached columns of older versions are then never read.
 VERSION = "2"
 
@@ -83,7 +87,7 @@ def extract(
         else:
             results[text] = ("", "", METHOD_NOT_PARSED)
     rows = [results[text] for text in texts]
-    return pd.DataFrame(rows, columns=list(_PAIR_COLUMNS), dtype="str")
+    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS), dtype="str")
 
 
 def verb_noun_column(
@@ -94,6 +98,7 @@ def verb_noun_column(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     chunk_size: int | None = None,
+    parse_chunks: ParseChunks | None = None,
 ) -> pd.DataFrame:
     """``id, verb, noun, method`` for every row of ``dataset``, in row order, cached on disk.
 
@@ -101,7 +106,8 @@ def verb_noun_column(
     and :data:`VERSION`, so a second call on the same data parses nothing. The distinct texts
     are parsed in chunks, each cached as it finishes (:func:`extract_in_chunks`): a run that
     is killed loses only the chunks in flight, and the next call continues. `progress` hears
-    (distinct texts done, distinct texts in all).
+    (distinct texts done, distinct texts in all). `parse_chunks`: another engine's parse of the
+    chunks still to do (see :func:`extract_in_chunks`); the cache is the same either way.
     """
     frame = dataset.frame
     params = _cache_params(dataset, field, rule, model)
@@ -120,6 +126,7 @@ def verb_noun_column(
             chunk_size=chunk_size or CHUNK_SIZE,
             workers=workers or WORKERS,
             progress=progress,
+            parse_chunks=parse_chunks,
         )
         pairs.insert(0, "id", frame["id"].astype("str").to_numpy())
         return pairs
@@ -135,13 +142,16 @@ def extract_in_chunks(
     chunk_size: int = CHUNK_SIZE,
     workers: int = WORKERS,
     progress: Callable[[int, int], None] | None = None,
+    parse_chunks: ParseChunks | None = None,
 ) -> pd.DataFrame:
     """:func:`extract`'s answer, computed `chunk_size` distinct texts at a time.
 
     Each chunk's ``text, verb, noun, method`` is stored under ``chunk_key(index, chunk_size)``
     as soon as it is done, and read back instead of parsed on the next call. With more than
     one chunk to parse and ``workers > 1``, chunks are parsed by that many processes, each
-    loading the pipeline once.
+    loading the pipeline once. `parse_chunks`, when given, parses the chunks still to do
+    instead (the Ray engine: ``parse_chunks(chunks by index, rule, model, store)``, calling
+    ``store(index, extract(texts))`` for each chunk as it arrives).
     """
     _check_rule(rule)
     texts = [_as_text(text) for text in texts]
@@ -166,15 +176,17 @@ def extract_in_chunks(
 
     if progress is not None and distinct:
         progress(finished, len(distinct))
-    if workers > 1 and len(todo) > 1:
+    if parse_chunks is not None and todo:
+        parse_chunks({index: chunks[index] for index in todo}, rule, model, store)
+    elif workers > 1 and len(todo) > 1:
         _parse_in_processes({index: chunks[index] for index in todo}, rule, model, workers, store)
     else:
         with threadpool_limits(1):  # measured: BLAS threads only slow the parse down here
             _parse_here(chunks, todo, rule, model, store, finished, len(distinct), progress)
     if not done:
-        return pd.DataFrame({name: pd.Series([], dtype="str") for name in _PAIR_COLUMNS})
+        return pd.DataFrame({name: pd.Series([], dtype="str") for name in PAIR_COLUMNS})
     results = pd.concat([done[index] for index in range(len(chunks))]).set_index("text")
-    return results.loc[texts, list(_PAIR_COLUMNS)].reset_index(drop=True)
+    return results.loc[texts, list(PAIR_COLUMNS)].reset_index(drop=True)
 
 
 def _parse_here(
