@@ -9,6 +9,7 @@ about 0.5 s of scanning installed packages, is outside the timed part).
 Target: every page under 2 s once its derived columns are cached. Peak RSS is process-wide.
 
     python bench/bench_app.py [--rows 52000]
+    python bench/bench_app.py --path LARGE.jsonl   # e.g. bench/make_large.py's million rows
 """
 
 from __future__ import annotations
@@ -65,6 +66,22 @@ def write_synthetic(path: Path, rows: int, seed: int, shuffle_outputs: bool) -> 
             handle.write(json.dumps(record) + "\n")
 
 
+def synthetic_pair(rows: int) -> dict:
+    """Two synthetic datasets of `rows` rows, registered; the session state that shows them."""
+    folder = Path(os.environ["WORKBENCH_HOME"]) / "bench-input"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, shuffle in (("synthetic-a", False), ("synthetic-b", True)):
+        write_synthetic(
+            folder / f"{name}.jsonl", rows, seed=len(name) + shuffle, shuffle_outputs=shuffle
+        )
+        registry.add_user_dataset(name, path=folder / f"{name}.jsonl")
+    return {
+        "dataset": "synthetic-a",
+        "compare": "synthetic-b",
+        "compare_models": ["synthetic-a", "synthetic-b"],
+    }
+
+
 def run_page(page: str, state: dict) -> tuple[float, AppTest]:
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=1800)
     for key, value in state.items():
@@ -85,20 +102,26 @@ def peak_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=52_000)
+    parser.add_argument(
+        "--path",
+        type=Path,
+        help="time the pages on this dataset file instead (e.g. bench/make_large.py's million "
+        "rows), compared with the bundled seed tasks",
+    )
     args = parser.parse_args()
-    folder = Path(os.environ["WORKBENCH_HOME"]) / "bench-input"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, shuffle in (("synthetic-a", False), ("synthetic-b", True)):
-        write_synthetic(
-            folder / f"{name}.jsonl", args.rows, seed=len(name) + shuffle, shuffle_outputs=shuffle
+    if args.path:
+        registry.add_user_dataset("large", path=args.path)
+        state = {
+            "dataset": "large",
+            "compare": "seed_tasks",
+            "compare_models": ["large", "seed_tasks"],
+        }
+        print(f"{args.path}, workspace {os.environ['WORKBENCH_HOME']}")
+    else:
+        state = synthetic_pair(args.rows)
+        print(
+            f"{args.rows} rows per dataset (two datasets), workspace {os.environ['WORKBENCH_HOME']}"
         )
-        registry.add_user_dataset(name, path=folder / f"{name}.jsonl")
-    state = {
-        "dataset": "synthetic-a",
-        "compare": "synthetic-b",
-        "compare_models": ["synthetic-a", "synthetic-b"],
-    }
-    print(f"{args.rows} rows per dataset (two datasets), workspace {os.environ['WORKBENCH_HOME']}")
     print(f"{'page':<28}{'first (s)':>11}{'warm (s)':>10}{'disk (s)':>10}{'peak RSS (MB)':>15}")
     for page in PAGES:
         first, _ = run_page(page, state)
