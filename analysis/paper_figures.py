@@ -118,7 +118,19 @@ def write_figures(
         export.prepare_kaleido()
         try:
             pio.write_images([fig for fig, _ in images], [path for _, path in images])
+            # Under load kaleido has been seen to skip a WebGL figure without an error (the
+            # semantic map's png): each missing file is rendered again on its own, then checked.
+            for fig, path in images:
+                if not _written(path):
+                    atomic_write_bytes(path, export.figure_bytes(fig, path.suffix[1:]))
         except Exception as error:  # kaleido/choreographer raise their own types
             raise export.FigureExportError(f"could not render the figures: {error}") from error
+        if missing := [path for _, path in images if not _written(path)]:
+            names = ", ".join(str(path) for path in missing)
+            raise export.FigureExportError(f"could not render the figures: {names} not written")
         written.extend(path for _, path in images)
     return written
+
+
+def _written(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0

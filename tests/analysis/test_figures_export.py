@@ -92,3 +92,23 @@ def test_figures_cli_writes_every_figure(tmp_path, capsys):
             path
         )
     assert "files in" in capsys.readouterr().out
+
+
+@requires_chromium
+def test_figures_a_file_kaleido_skipped_is_rendered_again(monkeypatch, tmp_path):
+    """kaleido's batch has left a WebGL figure's png unwritten without an error (under load):
+    write_figures renders each missing file again on its own, and refuses to report a file it
+    could not write."""
+    import plotly.io as pio
+
+    from analysis.paper_figures import PaperFigure, write_figures
+
+    figures = [PaperFigure("bars", small_figure(), pd.DataFrame({"x": ["a"], "y": [1]}))]
+    monkeypatch.setattr(pio, "write_images", lambda figs, paths: None)  # writes nothing
+    written = write_figures(figures, tmp_path, ["png", "svg"])
+    assert sorted(path.name for path in written) == ["bars.png", "bars.svg"]
+    assert_valid("png", (tmp_path / "bars.png").read_bytes())
+    assert_valid("svg", (tmp_path / "bars.svg").read_bytes())
+    monkeypatch.setattr(export, "figure_bytes", lambda fig, fmt: b"")
+    with pytest.raises(export.FigureExportError, match=r"again\.png not written"):
+        write_figures([PaperFigure("again", small_figure(), None)], tmp_path, ["png"])
