@@ -129,7 +129,7 @@ if positions:
     )
 
 st.subheader("Clusters")
-text_table(clusters, ["label"])
+st.dataframe(clusters, hide_index=True, width="stretch")  # short labels: one line a row
 
 if len(datasets) > 1:
     st.subheader("Coverage")
@@ -141,7 +141,7 @@ if len(datasets) > 1:
             "under a tenth of its share (gap_in names the latter)."
         )
     )
-    text_table(table, ["label"])
+    st.dataframe(table, hide_index=True, width="stretch")
     shown = (gaps if not gaps.empty else table).head(20)
     figure_with_exports(
         coverage_bars(shown, list(datasets), series_colours(datasets)), table, "map-coverage"
