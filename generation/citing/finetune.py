@@ -7,7 +7,9 @@ files in its environment:
   CITING_NEXT_STUDENT (where it must write the next student).
 It fine-tunes the student on the revisions, serves the result on an OpenAI-compatible endpoint
 and writes {"model": ..., "base_url": ...} to CITING_NEXT_STUDENT; round r+1's student is then
-that endpoint. The command runs with this interpreter's folder first on PATH ("python" is the
+that endpoint. Optional keys say how to ask it: "concurrency" (requests in flight; a server
+that answers one at a time wants 1, or queued requests time out and are sent again while the
+server still works on them) and "timeout_s" (seconds a reply may take). The command runs with this interpreter's folder first on PATH ("python" is the
 workbench's). A round without any revision is not fine-tuned on: the next round's student is
 the one that answered it. Its output goes to round_<r>/finetune.log. A server it started may be named by
 "pid" in that file (its own session): the run ends it once the next round is answered, or when
@@ -21,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import Errors, WorkbenchError
@@ -105,6 +108,31 @@ def next_student(out_dir: Path, number: int) -> BackendConfig:
     if not all(isinstance(v, str) and v for v in (model, base_url)):
         raise refuse('"model" and "base_url" must both be texts')
     return resolve_backend(OPENAI, model, base_url)
+
+
+@dataclass(frozen=True)
+class ServedLimits:
+    """How to ask a served student: None leaves the run's own setting."""
+
+    concurrency: int | None = None
+    timeout_s: float | None = None
+
+
+def served_limits(out_dir: Path, number: int) -> ServedLimits:
+    """The optional "concurrency" and "timeout_s" of round `number`'s next-student file;
+    raises E125 when one is not a positive number."""
+    path = rf.round_dir(out_dir, number) / rf.NEXT_STUDENT_FILE
+    data = read_json(path) or {}
+    limits = {}
+    for key, kind in (("concurrency", int), ("timeout_s", (int, float))):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+            why = f'"{key}" must be a positive number, not {value!r}'
+            raise WorkbenchError(Errors.E125.format(round=number, file=path, why=why))
+        limits[key] = value
+    return ServedLimits(**limits)
 
 
 def _served_pid(out_dir: Path, number: int) -> int | None:

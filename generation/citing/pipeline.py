@@ -31,7 +31,14 @@ from generation.backend import LOCAL, BackendConfig
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
 from generation.citing.assign import assign_categories
-from generation.citing.finetune import next_student, run_finetune, stop_student, student_alive
+from generation.citing.finetune import (
+    ServedLimits,
+    next_student,
+    run_finetune,
+    served_limits,
+    stop_student,
+    student_alive,
+)
 from generation.citing.rubrics import read_rubrics, write_rubrics
 from generation.citing.run_folder import CitingConfig
 from generation.citing.split import PARTS, TEST, TRAIN, VALIDATION, split_ids
@@ -133,13 +140,19 @@ class CitingRun:
 
     # --- clients --------------------------------------------------------------------------
 
-    def client(self, role: str, backend: BackendConfig) -> SyncLLMClient:
+    def client(
+        self, role: str, backend: BackendConfig, limits: ServedLimits | None = None
+    ) -> SyncLLMClient:
         """The client given for `role` ("teacher", "student") when it serves `backend`, else one
-        made for it (closed by `close_clients`)."""
+        made for it (closed by `close_clients`), within a served student's `limits`."""
         given = self._given[role]
         if given is not None and given.client.config == backend:
             return given
-        client = SyncLLMClient(config=backend, concurrency=self.config.concurrency)
+        limits = limits or ServedLimits()
+        asked = [n for n in (self.config.concurrency, limits.concurrency) if n is not None]
+        client = SyncLLMClient(
+            config=backend, concurrency=min(asked, default=None), timeout=limits.timeout_s
+        )
         self._clients.append(client)
         return client
 
@@ -397,6 +410,12 @@ class CitingRun:
             self._finetune(trained[0])
         return next_student(self.out_dir, trained[0])
 
+    def _limits_of(self, backend: BackendConfig) -> ServedLimits:
+        """What the fine-tuning command said of the student it serves (none: the run's own)."""
+        if backend == self.student_backend or self._serving is None:
+            return ServedLimits()
+        return served_limits(self.out_dir, self._serving)
+
     def _student_answers(self, backend: BackendConfig, records: list[dict], number: int) -> None:
         asked = [record for record in records if record["outcome"] is None]
         api = resolved_api(self.config.api, backend.kind)
@@ -410,7 +429,7 @@ class CitingRun:
             )
             for record in asked
         ]
-        client = self.client("student", backend)
+        client = self.client("student", backend, self._limits_of(backend))
         results = self._batch(client, requests, Stage.STUDENT)
         for record, result in zip(asked, results, strict=True):
             rec.student_answered(record, result, self.answer)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generation.citing import run_folder as rf
 from generation.citing.lora import MODEL_FOLDER, SERVER_LOG, LoraSettings
+from generation.client import LOCAL_TIMEOUT_S
 
 NAME = "citing-finetune"
 HELP = (
@@ -105,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     base_url, pid = serve(out, out.parent / SERVER_LOG, args.device)
-    student = {"model": str(out), "base_url": base_url, "pid": pid}
+    # transformers serve answers one request at a time: more in flight only queue and time out.
+    student = {"model": str(out), "base_url": base_url, "pid": pid, "concurrency": 1}
+    if args.device == "cpu":
+        student["timeout_s"] = LOCAL_TIMEOUT_S  # CPU generation is slow, as the embedded model's
     print(f"serving {out} at {base_url} (pid {pid})", file=sys.stderr)
     if args.next_student:
         Path(args.next_student).write_text(json.dumps(student), encoding="utf-8")

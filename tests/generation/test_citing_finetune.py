@@ -43,6 +43,7 @@ def test_citing_finetune_trains_merges_and_serves_the_student(tmp_path):
     assert report["loss_after"] < report["loss_before"]
     assert (out / "config.json").exists() and list(out.glob("*.safetensors"))
     student = json.loads(student_file.read_text())
+    assert student["concurrency"] == 1  # transformers serve answers one request at a time
     try:
         config = resolve_backend("openai", student["model"], student["base_url"])
         with SyncLLMClient(config=config, cache=False) as client:

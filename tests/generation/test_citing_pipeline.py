@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 
@@ -268,6 +269,36 @@ def test_citing_pipeline_finetune_command_sets_the_next_student(run, tmp_path, f
         run(out="failing", rounds=2, finetune_command="exit 3")
     with pytest.raises(WorkbenchError, match="wrote no usable"):
         run(out="silent", rounds=2, finetune_command="true")
+
+
+@pytest.mark.parametrize("limits", [{"concurrency": 1, "timeout_s": 30}, {}])
+def test_citing_pipeline_asks_a_served_student_as_its_file_says(run, tmp_path, teacher, limits):
+    """A student server that answers one request at a time says "concurrency": 1 in its file
+    (citing-finetune does): its requests then arrive one after another, not eight at once
+    (queued ones would time out and be sent again while the server still works on them)."""
+    latency = 0.2
+    with FakeOpenAI(responder=teacher, latency=latency) as served:
+        script = tmp_path / "finetune.py"
+        student = {"model": "served", "base_url": served.url, **limits}
+        script.write_text(
+            f"import json, os\njson.dump({student!r}, open(os.environ['CITING_NEXT_STUDENT'], 'w'))\n"
+        )
+        state = run(rounds=2, finetune_command=f"{sys.executable} {script}")
+        assert state.students["2"] == "served"
+    gaps = [later - earlier for earlier, later in pairwise(served.arrivals)]
+    assert len(served.arrivals) == 6
+    one_at_a_time = min(gaps) >= 0.9 * latency
+    assert one_at_a_time == bool(limits)
+
+
+def test_citing_pipeline_refuses_a_served_student_file_with_bad_limits(run, tmp_path, fake):
+    script = tmp_path / "finetune.py"
+    student = {"model": "served", "base_url": fake.url, "concurrency": 0}
+    script.write_text(
+        f"import json, os\njson.dump({student!r}, open(os.environ['CITING_NEXT_STUDENT'], 'w'))\n"
+    )
+    with pytest.raises(WorkbenchError, match='"concurrency" must be a positive number, not 0'):
+        run(rounds=2, finetune_command=f"{sys.executable} {script}")
 
 
 def test_citing_pipeline_assigns_the_rest_by_embeddings(run, tmp_path):
