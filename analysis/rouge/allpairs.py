@@ -38,7 +38,9 @@ chunks of probing texts, so memory stays bounded whatever the number of candidat
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -298,9 +300,17 @@ def verify_here(
     threshold: float,
     workers: int,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The local engine's verification: chunk after chunk in this process."""
-    for a, b in chunks:
-        yield verify_pairs(codes, lengths, a, b, threshold, workers)
+    """The local engine's verification: each chunk scored in a thread while the next chunk's
+    candidates are made here (rapidfuzz scores without the GIL), so both steps run at once,
+    as the Ray engine's driver and actors do; at most two chunks are in flight."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: deque = deque()
+        for a, b in chunks:
+            pending.append(pool.submit(verify_pairs, codes, lengths, a, b, threshold, workers))
+            if len(pending) > 1:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def all_pairs_above(
