@@ -7,8 +7,10 @@ orders, on articulation, depth and comprehensiveness; the win rate by round.
    instructions of split.json with the round's own decoding (eval/answers_round_<r>.jsonl,
    the record schema; an answers file holding those instructions already is reused). A failed
    request stops the evaluation before anything is judged (rerun: the answers that came are
-   in the reply cache), so a judge run never sees its inputs change; a fine-tuned student
-   must still be served at the endpoint its next_student.json names;
+   in the reply cache), so a judge run never sees its inputs change; a fine-tuned student whose
+   server is gone (the run stops them when it ends) is served again by the run's fine-tuning
+   command (citing-finetune serves the model it saved without training again), and stopped
+   when the evaluation ends;
 2. judging (generation.judge.judge_answers, mode pairwise: both orders, a verdict that flips
    with the order is a tie): round r's student against round r-1's on those instructions
    (eval/students_<r>_vs_<r-1>/), and each round's revisions against the student's answers
@@ -44,7 +46,14 @@ from generation import launcher, run_files
 from generation.backend import BackendConfig
 from generation.citing import records as rec
 from generation.citing import run_folder as rf
-from generation.citing.finetune import next_student
+from generation.citing.finetune import (
+    ServedLimits,
+    next_student,
+    run_finetune,
+    served_limits,
+    stop_student,
+    student_alive,
+)
 from generation.citing.pipeline import CitingRun
 from generation.citing.run_folder import CitingConfig
 from generation.citing.split import TEST
@@ -153,6 +162,7 @@ class CitingEvaluation:
             )
         self.test_rows = self.citing.rows(split[TEST][: config.test_limit])
         self.state = EvalState()
+        self._started: set[int] = set()  # rounds whose student server this evaluation started
 
     # --- who answers -----------------------------------------------------------------------
 
@@ -167,11 +177,32 @@ class CitingEvaluation:
     def student_of(self, number: int) -> BackendConfig:
         """The student that answered round `number`: the configured one, or the one the
         fine-tuning after the latest earlier round wrote (as the rounds chose it)."""
+        trained = self._trained_for(number)
+        if trained is None:
+            return self.citing.student_backend
+        return next_student(self.run_dir, trained)
+
+    def _trained_for(self, number: int) -> int | None:
+        """The earlier round whose fine-tuning made round `number`'s student (None: the
+        configured student)."""
         if self.citing.config.finetune_command:
             for earlier in range(number - 1, 0, -1):
                 if (rf.round_dir(self.run_dir, earlier) / rf.NEXT_STUDENT_FILE).exists():
-                    return next_student(self.run_dir, earlier)
-        return self.citing.student_backend
+                    return earlier
+        return None
+
+    def _served(self, number: int) -> ServedLimits:
+        """Round `number`'s fine-tuned student served (the run stops its servers when it ends:
+        the fine-tuning command runs again, and citing-finetune then only serves the model it
+        saved); how to ask it."""
+        trained = self._trained_for(number)
+        if trained is None:
+            return ServedLimits()
+        if not student_alive(self.run_dir, trained):
+            self._step(f"serving round {trained}'s fine-tuned student again")
+            run_finetune(self.citing.config.finetune_command, self.run_dir, trained)
+            self._started.add(trained)
+        return served_limits(self.run_dir, trained)
 
     # --- the evaluation --------------------------------------------------------------------
 
@@ -198,6 +229,8 @@ class CitingEvaluation:
             finally:
                 self._step("")
                 self.citing.close_clients()
+                for trained in self._started:  # the servers this evaluation started
+                    stop_student(self.run_dir, trained)
 
     def _step(self, text: str) -> None:
         self.state.step = text
@@ -273,7 +306,7 @@ class CitingEvaluation:
             )
             for row in self.test_rows
         ]
-        client = self.citing.client("student", backend)
+        client = self.citing.client("student", backend, self._served(number))
         results = client.run_batch(requests, stop=self._stopped)
         failed = [result for result in results if not result.ok]
         if failed:

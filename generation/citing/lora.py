@@ -13,6 +13,7 @@ functions: the rest of the workbench never loads them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import socket
@@ -175,6 +176,7 @@ def finetune(
     tokenizer.save_pretrained(out_folder)
     report = {
         "base": str(base or bundled_model_file()),
+        "data_sha256": data_digest(alpaca_file),
         "rows": len(rows),
         "settings": asdict(settings),
         "loss_before": before,
@@ -184,6 +186,26 @@ def finetune(
     }
     (out_folder / REPORT_FILE).write_text(json.dumps(report, indent=1))
     return report
+
+
+def data_digest(alpaca_file: Path) -> str:
+    return hashlib.sha256(Path(alpaca_file).read_bytes()).hexdigest()
+
+
+def trained_already(out_folder: Path, alpaca_file: Path, base, settings: LoraSettings) -> bool:
+    """Whether `out_folder` holds the model this training would make: its report names the
+    same data (by content), base and settings. A rerun of the fine-tuning command (a resumed
+    run, an evaluation whose student server is gone) then only serves it again."""
+    try:
+        report = json.loads((Path(out_folder) / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return (
+        report.get("data_sha256") == data_digest(alpaca_file)
+        and report.get("base") == str(base or bundled_model_file())
+        and report.get("settings") == asdict(settings)
+        and (Path(out_folder) / "config.json").exists()
+    )
 
 
 def free_port() -> int:

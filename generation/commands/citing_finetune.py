@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from generation.citing import run_folder as rf
-from generation.citing.lora import MODEL_FOLDER, SERVER_LOG, LoraSettings
+from generation.citing.lora import MODEL_FOLDER, SERVER_LOG, LoraSettings, trained_already
 from generation.client import LOCAL_TIMEOUT_S
 
 NAME = "citing-finetune"
@@ -96,13 +96,17 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
     )
-    report = finetune(Path(args.data), out, previous_model() or args.base, settings, run_prompt())
-    print(
-        f"{report['rows']} rows, {args.steps} steps: answer-token loss "
-        f"{report['loss_before']:.3f} -> {report['loss_after']:.3f} ({report['seconds']} s); "
-        f"merged model in {out}",
-        file=sys.stderr,
-    )
+    base = previous_model() or args.base
+    if trained_already(out, Path(args.data), base, settings):
+        print(f"{out} holds this training's model already: serving it again", file=sys.stderr)
+    else:
+        report = finetune(Path(args.data), out, base, settings, run_prompt())
+        print(
+            f"{report['rows']} rows, {args.steps} steps: answer-token loss "
+            f"{report['loss_before']:.3f} -> {report['loss_after']:.3f} ({report['seconds']} s);"
+            f" merged model in {out}",
+            file=sys.stderr,
+        )
     if args.no_serve:
         return 0
     base_url, pid = serve(out, out.parent / SERVER_LOG, args.device)

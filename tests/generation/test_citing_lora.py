@@ -50,3 +50,25 @@ def test_citing_lora_an_answer_cut_off_by_the_length_is_left_out():
     words = {v: k for k, v in tokenizer.vocabulary.items()}
     text = " ".join(words[token] for token in custom[0][0])
     assert text == "<user> Q: Write a long essay about rivers. <assistant> Rivers."
+
+
+def test_citing_lora_a_saved_model_of_the_same_training_is_served_not_trained_again(tmp_path):
+    """trained_already: same data (by content), base and settings, and a saved model."""
+    import json
+    from dataclasses import asdict, replace
+
+    from generation.citing.lora import REPORT_FILE, LoraSettings, data_digest, trained_already
+
+    data = tmp_path / "alpaca.json"
+    data.write_text('[{"instruction": "Say hi.", "input": "", "output": "Hi."}]')
+    out, settings = tmp_path / "student-model", LoraSettings(steps=4)
+    assert not trained_already(out, data, "base-folder", settings)  # nothing saved
+    out.mkdir()
+    (out / "config.json").write_text("{}")
+    report = {"data_sha256": data_digest(data), "base": "base-folder", "settings": asdict(settings)}
+    (out / REPORT_FILE).write_text(json.dumps(report))
+    assert trained_already(out, data, "base-folder", settings)
+    assert not trained_already(out, data, "base-folder", replace(settings, steps=8))
+    assert not trained_already(out, data, "other-base", settings)
+    data.write_text("[]")
+    assert not trained_already(out, data, "base-folder", settings)
