@@ -7,7 +7,8 @@ On the seeded benchmark set of bench/make_large.py (generated once, kept in the 
 2. the same load again, from the parse cache (target: < 2 s);
 3. every pair above the threshold with the all-pairs engine, then the dedup as
    `python -m analysis dedup` does it (target: < 10 min), and the recall of the planted
-   near-duplicates;
+   near-duplicates; the same pairs again with the candidate chunks verified one after another
+   (the engine before verification overlapped the making of the next chunk);
 4. today's single-process path (comparing texts of similar length, duplicates.banded_pairs)
    on the first --sample rows, timed, and extrapolated to all rows by the square of the row
    ratio (its work is quadratic); the new engine on the same sample beside it.
@@ -67,7 +68,15 @@ position = {{row_id: n for n, row_id in enumerate(frame["id"])}}
 with open({planted!r}, encoding="utf-8") as handle:
     planted = [(position[r["source_id"]], position[r["id"]]) for r in csv.DictReader(handle)]
 above = set(zip(pairs["i"].tolist(), pairs["j"].tolist()))
+from analysis.rouge.allpairs import all_pairs_above, verify_pairs
+def one_after_another(codes, lengths, chunks, threshold, workers):  # before the overlap
+    for a, b in chunks:
+        yield verify_pairs(codes, lengths, a, b, threshold, workers)
+serial_start = time.perf_counter()
+serial = all_pairs_above(frame["instruction"].tolist(), {threshold!r}, verify=one_after_another)
+serial_seconds = time.perf_counter() - serial_start
 print(json.dumps({{
+    "serial_seconds": serial_seconds, "serial_same": bool(serial.equals(pairs)),
     "pairs_seconds": found - start, "dedup_seconds": done - start, "pairs": len(pairs),
     "removed": len(removed), "planted": len(planted),
     "planted_found": sum(pair in above for pair in planted), "peak_mb": peak_mb(),
@@ -168,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             f"new engine, {args.rows:,} rows",
             f"pairs {dedup['pairs_seconds']:.0f} s, dedup {dedup['dedup_seconds']:.0f} s",
             "target < 600 s",
+        ),
+        (
+            "  pairs, chunks verified one after another",
+            f"{dedup['serial_seconds']:.0f} s",
+            f"the engine before the overlap; same pairs: {dedup['serial_same']}",
         ),
         ("  with the load (process wall)", f"{wall:.0f} s", ""),
         ("  peak RSS", f"{dedup['peak_mb']:,.0f} MiB", ""),
