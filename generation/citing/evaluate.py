@@ -85,6 +85,14 @@ class EvalConfig(launcher.StoredConfig):
     PIPELINE = PIPELINE
     ADJUSTABLE = ("concurrency",)
 
+    def check_resumable(self, out_dir: Path) -> None:
+        """StoredConfig's check once something is judged; before that every setting may
+        change (an evaluation that failed on a student, or was stopped before judging): the
+        answers files are reused only when they hold the same instructions, and the judge's
+        settings count from its first verdict."""
+        if any(Path(out_dir).glob(f"*/{JUDGMENTS_FILE}")):
+            super().check_resumable(out_dir)
+
     def __post_init__(self):
         for name in ("test_limit", "concurrency", "max_tokens"):
             value = getattr(self, name)

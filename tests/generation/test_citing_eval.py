@@ -151,8 +151,10 @@ def test_citing_eval_a_student_request_failing_stops_it_before_judging(run_dir, 
     folder = rf.eval_dir(run_dir)
     assert not rf.answers_file(run_dir, 1).exists() and not rf.students_dir(run_dir, 2).exists()
     assert read_state(folder).status is RunStatus.FAILED
-    with client() as sync:
-        assert len(evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)) == 3
+    with client() as sync:  # nothing judged yet: the judge's reply limit may still change
+        assert len(evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=32)) == 3
+    with client() as sync, pytest.raises(WorkbenchError, match="max_tokens: 32 -> 64"):
+        evaluate(run_dir, test_limit=2, student=sync, judge=sync, max_tokens=64)
 
 
 def test_citing_eval_needs_a_finished_round(tmp_path):
