@@ -23,6 +23,10 @@ TEXT_ROW_HEIGHT = 96
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
 
 
+#: The height of plotly's modebar at a figure's top right, in pixels.
+MODEBAR_PX = 30
+
+
 def md(text: object) -> str:
     """`text` escaped for Streamlit's Markdown elements: dataset names, paths and messages are
     data, shown as written (`*star*` stays `*star*`, `:red[x]` is not red)."""
@@ -65,9 +69,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "figure"
 
 
+def on_screen(fig: go.Figure) -> go.Figure:
+    """The figure as a page draws it: a legend along the top (the paper style's) moved below
+    plotly's modebar, whose icons show at the top right on hover and covered the right end of
+    a wide legend. Exports keep the paper layout: this is a copy."""
+    legend, height = fig.layout.legend, fig.layout.height
+    if legend.orientation != "h" or legend.yref != "container" or not height:
+        return fig
+    return go.Figure(fig).update_layout(legend_y=(legend.y or 1) - MODEBAR_PX / height)
+
+
 def figure_with_exports(fig: go.Figure, data: pd.DataFrame, name: str) -> None:
     """Show `fig` and offer PNG, SVG, PDF (rendered on click), CSV of `data`, and HTML."""
-    st.plotly_chart(fig, width="stretch", key=f"chart_{_slug(name)}")
+    st.plotly_chart(on_screen(fig), width="stretch", key=f"chart_{_slug(name)}")
     has_browser = find_browser() is not None
     columns = st.columns(len(ALL_FORMATS))
     for column, fmt in zip(columns, ALL_FORMATS, strict=True):

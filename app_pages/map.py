@@ -18,7 +18,7 @@ from analysis.semantic_pairs import DEFAULT_COSINE
 from analysis.semantic_space import cluster_sizes
 from analysis.wording import counted
 from app_pages import choice, data
-from app_pages.components import figure_with_exports, md, text_table
+from app_pages.components import figure_with_exports, md, on_screen, text_table
 
 st.title("Semantic map")
 primary = data.primary()
@@ -87,7 +87,7 @@ else:
     values = {"model": models, "spot-check verdict": verdicts}.get(colour_by)
 figure = map_figure(frame, texts, colour_by, values)
 event = st.plotly_chart(
-    figure,
+    on_screen(figure),
     width="stretch",
     key="map_chart",
     on_select="rerun",

@@ -114,13 +114,16 @@ def test_twenty_exports_in_a_row_give_twenty_valid_files(page, app_url, screensh
 
 
 def test_compare_page_legends_sit_above_the_plot_area(page, app_url, screenshots):
-    """Drawn at the page's width (not the export's), every legend stays off the bars."""
+    """Drawn at the page's width (not the export's), every legend stays off the bars, and
+    below plotly's modebar (its icons, shown on hover, covered a wide legend's right end)."""
     page.goto(f"{app_url}/compare")
     page.get_by_role("heading", name="Compare models").wait_for(timeout=60_000)
     wait_for_app(page, 2, 2)
     page.wait_for_timeout(1_000)  # plotly's relayout to the column's width
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => ({
+            legend_top: plot.querySelector('.legend').getBoundingClientRect().top,
+            modebar_bottom: plot.querySelector('.modebar').getBoundingClientRect().bottom,
             legend_bottom: plot.querySelector('.legend').getBoundingClientRect().bottom,
             plot_top: plot.getBoundingClientRect().top + plot._fullLayout.yaxis._offset,
         }))"""
@@ -128,3 +131,4 @@ def test_compare_page_legends_sit_above_the_plot_area(page, app_url, screenshots
     page.screenshot(path=str(screenshots / "compare-legends.png"), full_page=True)
     assert len(boxes) == 2
     assert all(box["legend_bottom"] <= box["plot_top"] + 0.5 for box in boxes), boxes
+    assert all(box["modebar_bottom"] <= box["legend_top"] + 0.5 for box in boxes), boxes
