@@ -174,13 +174,13 @@ class CitingEvaluation:
 
     # --- who answers -----------------------------------------------------------------------
 
-    def students(self) -> list[tuple[int, BackendConfig]]:
-        """(round, student) for every round, and the student fine-tuned after the last round
-        (round R + 1) when the fine-tuning command wrote one."""
-        found = [(number, self.student_of(number)) for number in range(1, self.rounds + 1)]
+    def student_rounds(self) -> list[int]:
+        """Every round, and R + 1 for the student fine-tuned after the last round when the
+        fine-tuning command wrote one."""
+        rounds = list(range(1, self.rounds + 1))
         if (rf.round_dir(self.run_dir, self.rounds) / rf.NEXT_STUDENT_FILE).exists():
-            found.append((self.rounds + 1, next_student(self.run_dir, self.rounds)))
-        return found
+            rounds.append(self.rounds + 1)
+        return rounds
 
     def student_of(self, number: int) -> BackendConfig:
         """The student that answered round `number`: the configured one, or the one the
@@ -253,11 +253,11 @@ class CitingEvaluation:
     def _evaluate(self) -> pd.DataFrame | None:
         templates = self._judge_templates()
         answered = []
-        for number, backend in self.students():
+        for number in self.student_rounds():
             if self._stopped():
                 return None
             self._step(f"round {number}'s student answers {len(self.test_rows)} test instructions")
-            answered.append(self._answers(number, backend))
+            answered.append(self._answers(number))
         comparisons = []
         for (number, newer), (_, older) in zip(answered[1:], answered, strict=False):
             folder = rf.students_dir(self.run_dir, number)
@@ -296,13 +296,15 @@ class CitingEvaluation:
         atomic_write_text(path, text)
         return folder.resolve()
 
-    def _answers(self, number: int, backend: BackendConfig) -> tuple[int, Path]:
+    def _answers(self, number: int) -> tuple[int, Path]:
         """Round `number`'s student's answers to the test instructions (reused when its file
         holds them all); raises E067 when every request failed, E129 when some did."""
         path = rf.answers_file(self.run_dir, number)
         ids = [str(row["id"]) for row in self.test_rows]
         if [row["id"] for row in run_files.read_jsonl(path)] == ids:
             return number, path
+        limits = self._served(number)  # first: serving again writes a new endpoint
+        backend = self.student_of(number)
         api = resolved_api(self.citing.config.api, backend.kind)
         params = self.citing.student_params(backend, number)
         requests = [
@@ -314,7 +316,7 @@ class CitingEvaluation:
             )
             for row in self.test_rows
         ]
-        client = self.citing.client("student", backend, self._served(number))
+        client = self.citing.client("student", backend, limits)
         results = client.run_batch(requests, stop=self._stopped)
         failed = [result for result in results if not result.ok]
         if failed:

@@ -180,30 +180,33 @@ def test_citing_eval_serves_a_fine_tuned_student_again_when_its_server_is_gone(
     client, fake, tmp_path
 ):
     """The run stops its student servers when it ends: the evaluation runs the fine-tuning
-    command again for a student whose server (the pid its file names) is gone, asks it as
-    the file says, and the judged answers are that student's."""
-    calls = tmp_path / "calls"
+    command again for a student whose server (the pid its file names) is gone, and asks it at
+    the endpoint it is served at now, as the file says."""
+    calls, where = tmp_path / "calls", tmp_path / "url.txt"
     script = tmp_path / "finetune.py"
     script.write_text(
         "import json, os\n"
         f"open({str(calls)!r}, 'a').write(os.environ['CITING_ROUND'] + '\\n')\n"
-        f"json.dump({{'model': 'tuned', 'base_url': {fake.url!r}, 'pid': os.getpid(),"
-        " 'concurrency': 1}, open(os.environ['CITING_NEXT_STUDENT'], 'w'))\n"
+        f"url = open({str(where)!r}).read()\n"
+        "json.dump({'model': 'tuned', 'base_url': url, 'pid': os.getpid(), 'concurrency': 1},"
+        " open(os.environ['CITING_NEXT_STUDENT'], 'w'))\n"
     )  # its pid names a process that has ended: the server is gone
     out = tmp_path / "run"
-    with client() as sync:
-        state = citing_run(
-            SOURCE, out, teacher=sync, student=sync, rounds=2, limit=3,
-            finetune_command=f"{sys.executable} {script}",
-        )  # fmt: skip
+    with FakeOpenAI(responder=respond) as first:  # the student's server during the run
+        where.write_text(first.url)
+        with client() as sync:
+            state = citing_run(
+                SOURCE, out, teacher=sync, student=sync, rounds=2, limit=3,
+                finetune_command=f"{sys.executable} {script}",
+            )  # fmt: skip
     assert state.students["2"] == "tuned"
     before = calls.read_text().splitlines()
+    where.write_text(fake.url)  # served again, elsewhere
 
     def asked_tuned() -> int:
         return sum(body.get("model") == "tuned" for body in fake.bodies)
 
-    tuned = asked_tuned()
     with client() as sync:
         evaluate(out, test_limit=2, student=sync, judge=sync, max_tokens=64)
     assert calls.read_text().splitlines() == [*before, "1"]
-    assert asked_tuned() == tuned + 2  # round 2's student answered the two test instructions
+    assert asked_tuned() == 2  # round 2's student answered the two test instructions there
