@@ -144,11 +144,13 @@ def dataset_embeddings_resumable(
     progress: Callable[[int, int], None] | None = None,
     *,
     encoded: Callable[[int], None] | None = None,
+    encode_chunks: EncodeChunks | None = None,
 ) -> np.ndarray:
     """`dataset_embeddings` for long columns: encoded in chunks of CHUNK_ROWS, each saved as it
     is done, so an interrupted run restarts at its first missing chunk; `progress` hears (rows
     embedded, all rows), `encoded` the rows of each chunk the model encoded (not read from the
-    cache). Writes the same cache file `dataset_embeddings` reads."""
+    cache); `encode_chunks` encodes the chunks still to do (default :func:`encode_here`; the
+    Ray engine: on a cluster). Writes the same cache file `dataset_embeddings` reads."""
     texts = dataset.frame[field].fillna("").astype(str).tolist()
     key = cache_key(NAMESPACE, dataset.fingerprint, {"field": field, "model": model}, VERSION)
     path = cache_dir() / NAMESPACE / f"{key}.npy"
@@ -157,25 +159,28 @@ def dataset_embeddings_resumable(
             progress(len(texts), len(texts))
         return np.load(path)
     parts_dir = path.with_suffix(".parts")
-    chunks = []
+    done: dict[int, np.ndarray] = {}
+    todo: dict[int, list[str]] = {}
     for start in range(0, len(texts), CHUNK_ROWS):
-        part = parts_dir / f"{start:010d}.npy"
-        chunk = texts[start : start + CHUNK_ROWS]
+        part, chunk = parts_dir / f"{start:010d}.npy", texts[start : start + CHUNK_ROWS]
         vectors = np.load(part) if part.exists() else None
         if vectors is None or len(vectors) != len(chunk):
-            vectors = (
-                load_model(model)
-                .encode(
-                    chunk, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
-                )
-                .astype(np.float32)
-            )
-            _save_npy(part, vectors)
-            if encoded:
-                encoded(len(chunk))
-        chunks.append(vectors)
+            todo[start] = chunk
+        else:
+            done[start] = vectors
+    if progress and done:
+        progress(sum(map(len, done.values())), len(texts))
+
+    def store(start: int, vectors: np.ndarray) -> None:
+        _save_npy(parts_dir / f"{start:010d}.npy", vectors)
+        done[start] = vectors
+        if encoded:
+            encoded(len(vectors))
         if progress:
-            progress(start + len(chunk), len(texts))
+            progress(sum(map(len, done.values())), len(texts))
+
+    (encode_chunks or encode_here)(todo, model, store)
+    chunks = [done[start] for start in sorted(done)]
     vectors = np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
     _save_npy(path, vectors)
     for part in parts_dir.glob("*.npy"):
@@ -183,6 +188,27 @@ def dataset_embeddings_resumable(
     if parts_dir.exists():
         parts_dir.rmdir()
     return vectors
+
+
+#: (chunks still to encode by first row, model, store(first row, vectors)): an engine's step.
+EncodeChunks = Callable[[dict[int, list[str]], str, Callable[[int, np.ndarray], None]], None]
+
+
+def encode_chunks_of(chunk: list[str], model: str) -> np.ndarray:
+    """One chunk's normalized float32 vectors: what every engine computes."""
+    return (
+        load_model(model)
+        .encode(chunk, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True)
+        .astype(np.float32)
+    )
+
+
+def encode_here(
+    chunks: dict[int, list[str]], model: str, store: Callable[[int, np.ndarray], None]
+) -> None:
+    """The local engine: chunk after chunk in this process."""
+    for start, chunk in chunks.items():
+        store(start, encode_chunks_of(chunk, model))
 
 
 def _save_npy(path, vectors: np.ndarray) -> None:

