@@ -18,7 +18,9 @@ from analysis.citing_eval import (
 )
 from analysis.errors import WorkbenchError
 from analysis.figures.citing import win_rate_figure
+from analysis.figures.export import figure_bytes
 from analysis.judge_runs import read_run_folder
+from tests.analysis.rendered import requires_chromium
 
 CANDIDATE, BASELINE = "revised", "original"
 
@@ -124,9 +126,17 @@ def test_citing_eval_figure_draws_each_kind_with_its_interval_and_the_50_line(tm
     (line,) = fig.layout.shapes
     assert (line.y0, line.y1) == (50, 50)
     assert list(fig.layout.xaxis.tickvals) == [1, 2]
+    assert fig.layout.annotations == ()  # every comparison decided: no note
 
 
-def test_citing_eval_figure_leaves_out_rounds_with_nothing_decided(tmp_path):
+@requires_chromium
+def test_citing_eval_figure_says_which_rounds_had_nothing_decided(tmp_path):
+    """A small judge's verdicts may all be unparsed: nothing is drawn for them, and the figure
+    says so in its own text (an empty plot alone does not say why)."""
     unread = [verdict("a", "original", None, parsed=False), verdict("a", "swapped", None, False)]
     table = win_rate_table([Comparison(1, REVISED, judge_run(tmp_path / "r1", unread))])
-    assert win_rate_figure(table).data == ()
+    fig = win_rate_figure(table)
+    assert fig.data == ()
+    drawn = figure_bytes(fig, "svg").decode()
+    assert "not drawn, no verdict decided:" in drawn
+    assert f"{KIND_LABELS[REVISED]}, round 1: 1 unparsed, 0 incomplete" in drawn
