@@ -156,7 +156,7 @@ def _progress_panel(run_dir: Path, watching: bool) -> None:
     columns[2].metric("Cost", cost_text(usage))
     command = snapshot.config.finetune_command if snapshot.config else None
     for note in untrained_notes(state.outcomes, state.rounds, command):
-        st.warning(md(note[0].upper() + note[1:] + "."))
+        st.warning(md(note))
     if state.error:
         st.error(md(state.error))
     if watching and not snapshot.running:

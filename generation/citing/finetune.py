@@ -38,8 +38,8 @@ LOG_FILE = "finetune.log"
 BUNDLED_COMMAND = "python -m generation citing-finetune --steps 8"
 #: What a round without revisions means for the next one; said by the CLI and the page.
 NOT_TRAINED = (
-    "round {round} has no revision to fine-tune on: round {next}'s student is the one "
-    "that answered round {round}"
+    "Round {round} has no revision to fine-tune on: round {next}'s student is the one "
+    "that answered round {round}."
 )
 
 

@@ -84,12 +84,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--categories-max-tokens", type=int, default=DEFAULTS.categories_max_tokens, help="(1024)"
     )
+    embedding_default = installed_default()
     parser.add_argument(
         "--embedding-model",
         type=_embedding_model,
-        default=installed_default(),
+        default=embedding_default,
         help="assign sampled instructions no category lists by sentence embeddings with this "
-        f"sentence-transformers model (default: {installed_default() or 'none'}, the bundled "
+        f"sentence-transformers model (default: {embedding_default or 'none'}, the bundled "
         "all-MiniLM-L6-v2 where requirements-ml.txt is installed; 'none': leave them out)",
     )
     parser.add_argument(
