@@ -92,3 +92,22 @@ def test_flat_jsonl_with_something_to_report_takes_the_record_path(tmp_path: Pat
     flat = write(tmp_path / "flat.jsonl", FILES["flat"])
     assert readers._read_flat_jsonl(flat, ReadOptions(mapping=(("output", "input"),))) is None
     assert readers._read_flat_jsonl(flat, ReadOptions(format="predictions")) is None
+
+
+def test_flat_jsonl_fields_first_seen_in_a_later_block(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The file is read block by block against the four fields: an input that first appears
+    after the first block is still read, and a field of another name there is the record
+    path's to report."""
+    monkeypatch.setattr(readers, "_JSON_BLOCK", 4096)
+    early = [{"id": str(n), "instruction": f"Instruction {n}." * 5} for n in range(200)]
+    late_input = write(tmp_path / "late.jsonl", early + [{"instruction": "Add.", "input": "1, 2"}])
+    fast, slow = read_both(late_input, monkeypatch, tmp_path)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.frame["input"].iloc[-1] == "1, 2"
+    assert readers._read_flat_jsonl(late_input, ReadOptions()) is not None
+    late_field = write(tmp_path / "field.jsonl", early + [{"instruction": "Add.", "source": "x"}])
+    assert readers._read_flat_jsonl(late_field, ReadOptions()) is None
+    late_number = write(tmp_path / "number.jsonl", early + [{"instruction": "Add.", "output": 3}])
+    assert readers._read_flat_jsonl(late_number, ReadOptions()) is None
