@@ -253,3 +253,4 @@ class Errors:
     )
     E150 = "a semantic map needs at least 4 rows with text; {rows} given"
     E151 = "--cosine must be between 0 and 1, not {value}"
+    E152 = "--rows must be a whole number of at least 4 (a map needs 4 rows), not {value}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,25 @@ from analysis.semantic_map import FIT_SAMPLE, SEED, build_map
 NAMESPACE = "semantic_map"
 #: Bump when the projection, the clustering or the labels change.
 VERSION = "1"
+#: The Map page's default rows per dataset: a larger one is mapped by a seeded sample. On a CPU
+#: embedding runs at about 50-450 rows/s (a million rows take hours), and the browser draws
+#: every point, so the page stays interactive; `python -m analysis map` maps every row.
+PAGE_ROWS = 20_000
+
+
+def sample(dataset, rows: int, seed: int = SEED):
+    """At most `rows` rows of `dataset`, drawn with `seed` and kept in file order (ids as in the
+    file); a dataset of `rows` or fewer is returned as it is. The sample's fingerprint names the
+    draw, so its embeddings and map are cached apart from the whole dataset's."""
+    if len(dataset) <= rows:
+        return dataset
+    picked = np.sort(np.random.default_rng(seed).choice(len(dataset), rows, replace=False))
+    draw = f"{dataset.fingerprint}\x1fsample\x1f{rows}\x1f{seed}"
+    return replace(
+        dataset,
+        frame=dataset.frame.iloc[picked].reset_index(drop=True),
+        fingerprint=hashlib.sha256(draw.encode()).hexdigest()[:16],
+    )
 
 
 def rows(datasets: Mapping[str, object], field: str = "instruction") -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import semantic_space
 from analysis.annotations.store import LabelStore
 from analysis.defaults import DEFAULT_POOL
 from analysis.diversity import coverage
@@ -42,7 +43,21 @@ cosine = controls[2].slider(
     key="map_cosine",
     help="Two rows at this cosine or more are semantic near-duplicates.",
 )
-datasets = {primary.name: primary, **data.load_many(others)}
+whole = {primary.name: primary, **data.load_many(others)}
+largest = max(len(dataset) for dataset in whole.values())
+rows_mapped = largest
+if largest > semantic_space.PAGE_ROWS:
+    rows_mapped = st.number_input(
+        "Rows mapped per dataset",
+        4,
+        largest,
+        semantic_space.PAGE_ROWS,
+        1_000,
+        key="map_rows",
+        help="A larger dataset is mapped by a seeded sample of this many rows (embedding runs "
+        "at some hundred rows a second on a CPU). `python -m analysis map` maps every row.",
+    )
+datasets = {name: semantic_space.sample(d, rows_mapped) for name, d in whole.items()}
 frame = data.semantic_map(datasets, field)
 texts = pd.concat([d.frame[field] for d in datasets.values()], ignore_index=True)
 
@@ -52,7 +67,7 @@ def _verdicts() -> pd.Series | None:
     labels = pd.concat(
         [
             LabelStore().frame(fingerprint=d.fingerprint).assign(dataset=n)
-            for n, d in datasets.items()
+            for n, d in whole.items()  # labels hang on the whole dataset's fingerprint
         ]
     )
     if labels.empty:
@@ -94,10 +109,16 @@ event = st.plotly_chart(
     selection_mode=("lasso", "box"),
 )
 clusters = cluster_sizes(frame)
+sampled = [
+    f"{name}: a seeded sample of {len(datasets[name]):,} of its {len(d):,} rows"
+    for name, d in whole.items()
+    if datasets[name] is not d
+]
 st.caption(
     md(
         f"{counted(len(frame), 'row')}, {counted(int((clusters['cluster'] >= 0).sum()), 'cluster')}; "
         "hover a point for its text, draw a lasso or a box to list the rows."
+        + "".join(f" {line}." for line in sampled)
     )
 )
 

@@ -41,6 +41,12 @@ def _cosine(value: str) -> float:
     return number
 
 
+def _rows(value: str) -> int:
+    if not value.isdigit() or int(value) < 4:
+        raise argparse.ArgumentTypeError(Errors.E152.format(value=value))
+    return int(value)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     add_dataset_arguments(parser)
     parser.add_argument(
@@ -49,6 +55,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--field", default="instruction", choices=TEXT_FIELDS)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="sentence-transformers model")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--rows",
+        type=_rows,
+        help="map a seeded sample of at most this many rows of each dataset (default: every "
+        f"row; the Map page's default is {semantic_space.PAGE_ROWS:,})",
+    )
     parser.add_argument(
         "--cosine",
         type=_cosine,
@@ -74,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
             datasets[f"{dataset.name} ({len(datasets) + 1})"] = dataset  # same name, two files
         else:
             datasets[dataset.name] = dataset
+    if args.rows:
+        datasets = {
+            name: semantic_space.sample(d, args.rows, args.seed) for name, d in datasets.items()
+        }
     progress = stderr_progress("Embedding")
     frame = semantic_space.semantic_map(datasets, args.field, args.model, args.seed, progress)
     vectors = semantic_space.vectors(datasets, args.field, args.model)

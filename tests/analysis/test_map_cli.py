@@ -137,3 +137,18 @@ def test_map_cli_writes_map_csv_and_pairs(tmp_path, capsys):
     assert main(["map", "seed_tasks", "--out", str(tmp_path / "again"), "--formats", "html"]) == 0
     assert (tmp_path / "again" / "map.csv").read_bytes() == first  # cached and reproducible
     assert "175 rows of seed_tasks" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_map_cli_rows_maps_the_seeded_sample(tmp_path, capsys):
+    from analysis.semantic_space import sample
+
+    out = tmp_path / "out"
+    assert main(["map", "seed_tasks", "--rows", "40", "--out", str(out), "--formats", "html"]) == 0
+    frame = pd.read_csv(out / "map.csv", keep_default_na=False)
+    drawn = sample(load_dataset("seed_tasks"), 40)
+    assert frame["id"].tolist() == drawn.frame["id"].tolist()
+    assert "40 rows of seed_tasks" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["map", "seed_tasks", "--rows", "3", "--out", str(out)])
+    assert "--rows must be a whole number of at least 4" in capsys.readouterr().err

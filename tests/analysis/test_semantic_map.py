@@ -175,3 +175,24 @@ def test_semantic_map_hover_shows_html_literally():
     assert any("Make &lt;b&gt;this&lt;/b&gt; bold" in text for text in hovers)
     assert not any("<b>this" in text or "<i>x</i>" in text for text in hovers)
     assert sorted(int(p) for trace in figure.data for p in trace.customdata) == [0, 1]
+
+
+def test_semantic_map_sample_is_seeded_in_file_order_and_named_apart():
+    from analysis.datasets import load_dataset
+    from analysis.semantic_space import sample
+
+    seeds = load_dataset("seed_tasks")
+    assert sample(seeds, 175) is seeds and sample(seeds, 500) is seeds
+    drawn = sample(seeds, 50)
+    ids = seeds.frame["id"].tolist()
+    picked = [ids.index(row_id) for row_id in drawn.frame["id"]]
+    assert len(picked) == 50 and picked == sorted(set(picked))  # distinct rows, in file order
+    assert drawn.frame.index.tolist() == list(range(50))
+    row = seeds.frame.iloc[picked[7]]
+    assert drawn.frame.iloc[7]["instruction"] == row["instruction"]
+    assert drawn.fingerprint not in (seeds.fingerprint, sample(seeds, 51).fingerprint)
+    assert sample(seeds, 50).frame["id"].tolist() == drawn.frame["id"].tolist()
+    assert sample(seeds, 50, seed=1).frame["id"].tolist() != drawn.frame["id"].tolist()
+    assert sample(seeds, 50).fingerprint == drawn.fingerprint
+    assert sample(seeds, 50, seed=1).fingerprint != drawn.fingerprint
+    assert len(seeds) == 175  # the whole dataset is untouched
