@@ -110,7 +110,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.path:
-        registry.add_user_dataset("large", path=args.path)
+        registry.add_user_dataset("large", path=args.path, replace=True)  # rerun: same content
         state = {
             "dataset": "large",
             "compare": "seed_tasks",
