@@ -159,8 +159,10 @@ def lengths(dataset: Dataset) -> pd.DataFrame:
     return _lengths(dataset.fingerprint, dataset)
 
 
-@st.cache_data(max_entries=16)
+@st.cache_resource(max_entries=8)
 def _side_by_side(key: tuple, _datasets: dict[str, Dataset]) -> pd.DataFrame:
+    """A resource, not data: at a million rows the table is 400 MB, which st.cache_data would
+    copy on every rerun; the page only reads one row of it."""
     return compare.side_by_side({name: dataset.frame for name, dataset in _datasets.items()})
 
 
