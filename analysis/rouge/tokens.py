@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+import pandas as pd
+
 from analysis.cjk import CJK_CHARACTERS, cjk_language
 from analysis.errors import Errors, WorkbenchError
 
@@ -25,10 +27,10 @@ _CJK_TOKEN = re.compile(f"[{CJK_CHARACTERS}]|[^\\W_{CJK_CHARACTERS}]+")
 _ANY_CJK = 0.0
 
 
-def default_tokenizer(langs: Iterable[object]) -> str:
+def default_tokenizer(langs: pd.Series) -> str:
     """The papers' tokenizer (rouge_score's English one), or "auto" for a dataset with rows
     tagged with a CJK language (a teacher's Chinese answers), which English would score 0."""
-    tagged = {lang for lang in langs if isinstance(lang, str)}
+    tagged = {lang for lang in langs.dropna().unique() if isinstance(lang, str)}
     return AUTO if any(cjk_language("", lang) for lang in tagged) else ENGLISH
 
 
