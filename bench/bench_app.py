@@ -10,6 +10,7 @@ Target: every page under 2 s once its derived columns are cached. Peak RSS is pr
 
     python bench/bench_app.py [--rows 52000]
     python bench/bench_app.py --path LARGE.jsonl   # e.g. bench/make_large.py's million rows
+    python bench/bench_app.py --path LARGE.jsonl --pages app_pages/map.py   # a seeded sample
 """
 
 from __future__ import annotations
@@ -108,6 +109,13 @@ def main() -> None:
         help="time the pages on this dataset file instead (e.g. bench/make_large.py's million "
         "rows), compared with the bundled seed tasks",
     )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        default=list(PAGES),
+        help="pages to time (default: the five above; the Map page, app_pages/map.py, embeds "
+        "its rows first: minutes on a CPU)",
+    )
     args = parser.parse_args()
     if args.path:
         registry.add_user_dataset("large", path=args.path, replace=True)  # rerun: same content
@@ -123,7 +131,7 @@ def main() -> None:
             f"{args.rows} rows per dataset (two datasets), workspace {os.environ['WORKBENCH_HOME']}"
         )
     print(f"{'page':<28}{'first (s)':>11}{'warm (s)':>10}{'disk (s)':>10}{'peak RSS (MB)':>15}")
-    for page in PAGES:
+    for page in args.pages:
         first, _ = run_page(page, state)
         warm, _ = run_page(page, state)
         st.cache_data.clear()
