@@ -16,7 +16,7 @@ from analysis.lengths import (
 )
 from analysis.verbs import RULES, summary, summary_table
 from app_pages import data
-from app_pages.components import figure_with_exports, md
+from app_pages.components import figure_with_exports, md, share_toggle
 
 PREDICTIONS_GROUP = "user-oriented predictions"
 
@@ -47,11 +47,15 @@ else:
     st.caption("None of these datasets has reference outputs.")
 
 st.subheader("Output lengths")
-log_y = st.checkbox("Log scale", key="compare_log")
+options = st.columns(2)
+share = share_toggle(options[0], "compare_share")
+log_y = options[1].checkbox("Log scale", key="compare_log")
 lengths = length_table({name: data.lengths(datasets[name]) for name in chosen}, "output")
 histogram = length_histogram_data(lengths)
 figure_with_exports(
-    length_figure(histogram, "output", log_y, colours), histogram, "output-lengths-by-model"
+    length_figure(histogram, "output", log_y, colours, share),
+    histogram,
+    "output-lengths-by-model",
 )
 st.dataframe(
     length_summary(lengths).rename(columns=SUMMARY_LABELS).round(2),

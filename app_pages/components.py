@@ -79,6 +79,16 @@ def on_screen(fig: go.Figure) -> go.Figure:
     return go.Figure(fig).update_layout(legend_y=(legend.y or 1) - MODEBAR_PX / height)
 
 
+def share_toggle(where, key: str) -> bool:
+    """The length histograms' switch from counts to each dataset's share of its rows."""
+    return where.toggle(
+        "Share of each dataset's rows",
+        key=key,
+        help="Bars as a share of each dataset's rows instead of counts, so datasets of different "
+        "sizes can be compared.",
+    )
+
+
 def figure_with_exports(fig: go.Figure, data: pd.DataFrame, name: str) -> None:
     """Show `fig` and offer PNG, SVG, PDF (rendered on click), CSV of `data`, and HTML."""
     st.plotly_chart(on_screen(fig), width="stretch", key=f"chart_{_slug(name)}")

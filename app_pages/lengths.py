@@ -12,7 +12,7 @@ from analysis.lengths import (
     length_table,
 )
 from app_pages import choice, data, url_state
-from app_pages.components import figure_with_exports
+from app_pages.components import figure_with_exports, share_toggle
 
 st.title("Lengths")
 names = data.dataset_names()
@@ -43,12 +43,7 @@ max_length = st.slider(
     "in the last bin.",
 )
 options = st.columns(2)
-share = options[0].toggle(
-    "Share of each dataset's rows",
-    key="lengths_share",
-    help="Bars as a share of each dataset's rows instead of counts, so datasets of different "
-    "sizes can be compared.",
-)
+share = share_toggle(options[0], "lengths_share")
 log_y = options[1].checkbox("Log scale", key="lengths_log")
 
 datasets = data.load_many(chosen)

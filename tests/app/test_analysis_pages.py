@@ -143,3 +143,18 @@ def test_compare_page_one_colour_per_model_in_every_figure(run_app, chart_specs)
     colours = [{t["name"]: t["marker"]["color"] for t in figure["data"]} for figure in figures]
     assert [list(by_name) for by_name in colours] == [chosen, chosen]  # legends in one order
     assert colours[0] == colours[1] and len(set(colours[0].values())) == 2
+
+
+def test_compare_page_output_lengths_as_shares_of_each_dataset(run_app, chart_specs):
+    """175 seed tasks beside 252 answers: as counts the sets differ in size, as shares each
+    dataset's bars sum to one (a million rows beside 175 hid the small set entirely)."""
+    chosen = ["seed_tasks", "predictions/davinci"]
+    app = run_app(page="app_pages/compare.py", compare_models=chosen)
+    assert not app.exception
+    [lengths] = [f for f in chart_specs(app) if "output length" in str(f["layout"]["xaxis"])]
+    assert [sum(trace["y"]) for trace in lengths["data"]] == [175, 252]
+    app.toggle(key="compare_share").set_value(True).run()
+    assert not app.exception
+    [lengths] = [f for f in chart_specs(app) if "output length" in str(f["layout"]["xaxis"])]
+    assert [round(sum(trace["y"]), 9) for trace in lengths["data"]] == [1.0, 1.0]
+    assert lengths["layout"]["yaxis"]["tickformat"] == ".0%"
