@@ -23,8 +23,8 @@ NAMESPACE = "semantic_map"
 #: Bump when the projection, the clustering or the labels change.
 VERSION = "1"
 #: The Map page's default rows per dataset: a larger one is mapped by a seeded sample. On a CPU
-#: embedding runs at about 50-450 rows/s (a million rows take hours), and the browser draws
-#: every point, so the page stays interactive; `python -m analysis map` maps every row.
+#: embedding runs at some hundred rows/s (111-139 on this project's two cores: a million rows
+#: take over two hours), and the browser draws every point; `python -m analysis map` maps all.
 PAGE_ROWS = 20_000
 
 
