@@ -43,6 +43,15 @@ def sample(dataset, rows: int, seed: int = SEED):
     )
 
 
+def sampled_notes(whole: Mapping[str, object], mapped: Mapping[str, object]) -> list[str]:
+    """A line for each dataset `mapped` holds a sample of (the map's caption and CLI say it)."""
+    return [
+        f"{name}: a seeded sample of {len(mapped[name]):,} of its {len(dataset):,} rows"
+        for name, dataset in whole.items()
+        if len(mapped[name]) < len(dataset)
+    ]
+
+
 def rows(datasets: Mapping[str, object], field: str = "instruction") -> pd.DataFrame:
     """``dataset, id, text`` for every row of every dataset, in order."""
     return pd.concat(

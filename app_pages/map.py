@@ -109,16 +109,11 @@ event = st.plotly_chart(
     selection_mode=("lasso", "box"),
 )
 clusters = cluster_sizes(frame)
-sampled = [
-    f"{name}: a seeded sample of {len(datasets[name]):,} of its {len(d):,} rows"
-    for name, d in whole.items()
-    if datasets[name] is not d
-]
 st.caption(
     md(
         f"{counted(len(frame), 'row')}, {counted(int((clusters['cluster'] >= 0).sum()), 'cluster')}; "
         "hover a point for its text, draw a lasso or a box to list the rows."
-        + "".join(f" {line}." for line in sampled)
+        + "".join(f" {line}." for line in semantic_space.sampled_notes(whole, datasets))
     )
 )
 

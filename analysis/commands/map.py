@@ -86,9 +86,10 @@ def run(args: argparse.Namespace) -> int:
             datasets[f"{dataset.name} ({len(datasets) + 1})"] = dataset  # same name, two files
         else:
             datasets[dataset.name] = dataset
+    whole = datasets
     if args.rows:
         datasets = {
-            name: semantic_space.sample(d, args.rows, args.seed) for name, d in datasets.items()
+            name: semantic_space.sample(d, args.rows, args.seed) for name, d in whole.items()
         }
     progress = stderr_progress("Embedding")
     frame = semantic_space.semantic_map(datasets, args.field, args.model, args.seed, progress)
@@ -127,5 +128,7 @@ def run(args: argparse.Namespace) -> int:
         f"{len(tables['semantic_pairs'])} paraphrase pairs (cosine >= {args.cosine}, ROUGE-L <= "
         f"{DEFAULT_THRESHOLD}); {len(tables) + len(written)} files in {out}"
     )
+    for note in semantic_space.sampled_notes(whole, datasets):
+        print(note)
     print(tables["diversity"].to_string(index=False))
     return 0

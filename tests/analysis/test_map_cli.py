@@ -148,7 +148,9 @@ def test_map_cli_rows_maps_the_seeded_sample(tmp_path, capsys):
     frame = pd.read_csv(out / "map.csv", keep_default_na=False)
     drawn = sample(load_dataset("seed_tasks"), 40)
     assert frame["id"].tolist() == drawn.frame["id"].tolist()
-    assert "40 rows of seed_tasks" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "40 rows of seed_tasks" in printed
+    assert "seed_tasks: a seeded sample of 40 of its 175 rows" in printed
     with pytest.raises(SystemExit):
         main(["map", "seed_tasks", "--rows", "3", "--out", str(out)])
     assert "--rows must be a whole number of at least 4" in capsys.readouterr().err

@@ -179,7 +179,7 @@ def test_semantic_map_hover_shows_html_literally():
 
 def test_semantic_map_sample_is_seeded_in_file_order_and_named_apart():
     from analysis.datasets import load_dataset
-    from analysis.semantic_space import sample
+    from analysis.semantic_space import sample, sampled_notes
 
     seeds = load_dataset("seed_tasks")
     assert sample(seeds, 175) is seeds and sample(seeds, 500) is seeds
@@ -196,3 +196,5 @@ def test_semantic_map_sample_is_seeded_in_file_order_and_named_apart():
     assert sample(seeds, 50).fingerprint == drawn.fingerprint
     assert sample(seeds, 50, seed=1).fingerprint != drawn.fingerprint
     assert len(seeds) == 175  # the whole dataset is untouched
+    assert sampled_notes({"s": seeds}, {"s": drawn}) == ["s: a seeded sample of 50 of its 175 rows"]
+    assert sampled_notes({"s": seeds}, {"s": sample(seeds, 175)}) == []
